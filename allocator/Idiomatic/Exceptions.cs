@@ -1,0 +1,49 @@
+namespace AreaMalloc;
+
+/// <summary>Thrown when a pool has no room for a request (malloc would return NULL).</summary>
+public sealed class PoolExhaustedException : OutOfMemoryException
+{
+    /// <summary>Creates the exception.</summary>
+    public PoolExhaustedException() { }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public PoolExhaustedException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    public PoolExhaustedException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>Thrown when a pointer passed to a pool is not a live block of that pool; the pool is unchanged.</summary>
+public sealed class InvalidBlockException : ArgumentException
+{
+    /// <summary>Creates the exception.</summary>
+    public InvalidBlockException() { }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public InvalidBlockException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    public InvalidBlockException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>Creates the exception with a message naming the parameter.</summary>
+    public InvalidBlockException(string message, string paramName) : base(message, paramName) { }
+}
+
+/// <summary>Thrown when a pool cannot be created; the message gives the Be status.</summary>
+public sealed class PoolCreationException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public PoolCreationException() { }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public PoolCreationException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    public PoolCreationException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>Creates the exception for a failed create_pool.</summary>
+    public PoolCreationException(string message, int status) : base(message) => Status = status;
+
+    /// <summary>The Be status create_pool failed with (B_BAD_VALUE, B_NO_MEMORY, ...).</summary>
+    public int Status { get; }
+}

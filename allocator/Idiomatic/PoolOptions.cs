@@ -1,0 +1,20 @@
+using AreaMalloc.Areas;
+using static AreaMalloc.Be.BeConstants;
+
+namespace AreaMalloc;
+
+/// <summary>How an <see cref="AreaPool"/>'s area is made: create_pool's specs, and the registry to make it in.</summary>
+public sealed record PoolOptions
+{
+    /// <summary>The address spec (default B_ANY_ADDRESS). B_EXACT_ADDRESS and B_CLONE_ADDRESS are refused: a pool has no address argument.</summary>
+    public uint AddressSpec { get; init; } = B_ANY_ADDRESS;
+
+    /// <summary>The lock spec (default B_NO_LOCK).</summary>
+    public uint LockSpec { get; init; } = B_NO_LOCK;
+
+    /// <summary>The protection (default B_READ_AREA | B_WRITE_AREA); it must allow writing.</summary>
+    public uint Protection { get; init; } = B_READ_AREA | B_WRITE_AREA;
+
+    /// <summary>The registry that makes the area (default <see cref="AreaRegistry.Shared"/>, over Linux).</summary>
+    public AreaRegistry? Areas { get; init; }
+}

@@ -1,0 +1,73 @@
+using AreaMalloc.Areas;
+using AreaMalloc.Pool;
+using static AreaMalloc.Be.BeConstants;
+
+namespace AreaMalloc;
+
+/// <summary>
+/// The Be-faithful surface: <c>area_malloc_module_info</c>'s functions with the pool first, pointers as
+/// pointers and status codes as ints. Obtain it with <see cref="ModuleLoader.GetModule"/>.
+/// The four allocation functions are safe against each other; create_pool and delete_pool are safe against
+/// each other; delete_pool is NOT safe against calls on the same pool that are still running (as the Be Book says).
+/// Calls naming a deleted, never-created or garbage pool id return NULL (B_ERROR for delete_pool) without
+/// dereferencing the id.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Be's parameter names (ptr) are kept verbatim.")]
+public sealed unsafe class AreaMallocModule
+{
+    private readonly PoolHandleTable _pools = new();
+
+    internal AreaMallocModule(AreaRegistry areas) => Areas = areas;
+
+    /// <summary>The registry the module's pools take their areas from.</summary>
+    public AreaRegistry Areas { get; }
+
+    /// <summary>Pools created and not yet deleted.</summary>
+    public int PoolCount => _pools.Count;
+
+    /// <summary>create_pool: a new pool in an area made with these specs (no address: see <see cref="PoolAllocator.Create"/>); an opaque id, or NULL.</summary>
+    public void* CreatePool(uint addressSpec, nuint size, uint lockSpec, uint protection)
+    {
+        PoolAllocator? pool = PoolAllocator.Create(Areas, addressSpec, size, lockSpec, protection, out _);
+        if (pool is null)
+            return null;
+        nint id = _pools.Add(pool);
+        if (id == 0)
+            pool.Delete();
+        return (void*)id;
+    }
+
+    /// <summary>delete_pool: B_OK when the pool was deleted (its pointers are invalid at once), else B_ERROR.</summary>
+    public int DeletePool(void* poolID)
+    {
+        PoolAllocator? pool = _pools.Remove((nint)poolID);
+        return pool is null ? B_ERROR : pool.Delete();
+    }
+
+    /// <summary>malloc: a block of at least <paramref name="size"/> bytes from the pool, or NULL.</summary>
+    public void* Malloc(void* poolID, nuint size) =>
+        _pools.Find((nint)poolID) is { } pool ? (void*)pool.Malloc(size) : null;
+
+    /// <summary>calloc: a zeroed block for <paramref name="numMembers"/> items of <paramref name="size"/> bytes, or NULL (also on overflow).</summary>
+    public void* Calloc(void* poolID, nuint numMembers, nuint size) =>
+        _pools.Find((nint)poolID) is { } pool ? (void*)pool.Calloc(numMembers, size) : null;
+
+    /// <summary>realloc: the resized block (same or new pointer), or NULL (failure: the old block is intact; or size 0: freed).</summary>
+    public void* Realloc(void* poolID, void* ptr, nuint size) =>
+        _pools.Find((nint)poolID) is { } pool ? (void*)pool.Realloc((nint)ptr, size) : null;
+
+    /// <summary>free: releases the block; NULL is ignored; a pointer that is not a live block of the pool is refused and counted.</summary>
+    public void Free(void* poolID, void* ptr) => _pools.Find((nint)poolID)?.Free((nint)ptr);
+
+    /// <summary>Beyond Be: the pool behind an id, or null when the id names no live pool.</summary>
+    public PoolAllocator? FindPool(void* poolID) => _pools.Find((nint)poolID);
+
+    /// <summary>Deletes every remaining pool (the last put_module does this). Returns how many were deleted.</summary>
+    internal int DeleteAllPools()
+    {
+        int deleted = 0;
+        foreach (PoolAllocator pool in _pools.RemoveAll())
+            deleted += pool.Delete() == B_OK ? 1 : 0;
+        return deleted;
+    }
+}

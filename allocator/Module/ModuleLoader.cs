@@ -1,0 +1,66 @@
+using AreaMalloc.Areas;
+using static AreaMalloc.Be.BeConstants;
+
+namespace AreaMalloc;
+
+/// <summary>
+/// get_module/put_module for the area_malloc module, with reference counting as drivers use it: each
+/// successful <see cref="GetModule"/> must be matched by one <see cref="PutModule"/>; when the last user puts
+/// the module away, every remaining pool is deleted. Thread-safe.
+/// </summary>
+public sealed class ModuleLoader
+{
+    private readonly object _gate = new();
+    private readonly AreaRegistry _areas;
+    private AreaMallocModule? _module;
+    private int _users;
+
+    /// <summary>A loader whose module takes its areas from <paramref name="areas"/>.</summary>
+    public ModuleLoader(AreaRegistry areas)
+    {
+        ArgumentNullException.ThrowIfNull(areas);
+        _areas = areas;
+    }
+
+    /// <summary>The process-wide loader, over <see cref="AreaRegistry.Shared"/>.</summary>
+    public static ModuleLoader Shared { get; } = new(AreaRegistry.Shared);
+
+    /// <summary>Users holding the module now.</summary>
+    public int Users
+    {
+        get { lock (_gate) return _users; }
+    }
+
+    /// <summary>get_module: B_OK and the module for <see cref="B_AREA_MALLOC_MODULE_NAME"/>; B_ENTRY_NOT_FOUND for any other name.</summary>
+    public int GetModule(string name, out AreaMallocModule? module)
+    {
+        lock (_gate)
+        {
+            if (name != B_AREA_MALLOC_MODULE_NAME)
+            {
+                module = null;
+                return B_ENTRY_NOT_FOUND;
+            }
+            _module ??= new AreaMallocModule(_areas);
+            _users++;
+            module = _module;
+            return B_OK;
+        }
+    }
+
+    /// <summary>put_module: B_OK; the last put deletes every remaining pool. B_BAD_VALUE when the name is unknown or the module is not held.</summary>
+    public int PutModule(string name)
+    {
+        lock (_gate)
+        {
+            if (name != B_AREA_MALLOC_MODULE_NAME || _users == 0)
+                return B_BAD_VALUE;
+            if (--_users == 0)
+            {
+                _module!.DeleteAllPools();
+                _module = null;
+            }
+            return B_OK;
+        }
+    }
+}

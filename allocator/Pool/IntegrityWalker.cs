@@ -1,0 +1,257 @@
+using System.Numerics;
+using AreaMalloc.LargeBlocks;
+using AreaMalloc.Slabs;
+using static AreaMalloc.Be.BeConstants;
+
+namespace AreaMalloc.Pool;
+
+/// <summary>
+/// Checks every metadata invariant of a pool and names the first that is broken: the header agrees with the
+/// layout; the blocks tile the heap exactly up to the sentinel; boundary tags agree with their neighbours; no two
+/// free blocks touch; each free block is on the one list its size maps to, and the bitmaps name exactly the
+/// non-empty lists; each slab's header, page-map entries, free list, counts and list membership agree; the live map
+/// marks exactly the live blocks; the statistics equal what the walk counts. Runs under the pool's lock; reads only.
+/// </summary>
+internal readonly unsafe ref struct IntegrityWalker
+{
+    private readonly byte* _base;
+    private readonly PoolLayout _layout;
+
+    public IntegrityWalker(byte* areaBase, PoolLayout layout)
+    {
+        _base = areaBase;
+        _layout = layout;
+    }
+
+    private PoolHeader* H => (PoolHeader*)_base;
+    private BlockHeader* Block(ulong offset) => (BlockHeader*)(_base + offset);
+    private static ulong Bytes(uint granules) => (ulong)granules << TlsfMapping.GranuleLog2;
+
+    /// <summary>Runs every check; the report names the first violation.</summary>
+    public IntegrityReport Walk()
+    {
+        var tally = new Tally();
+        string? violation = CheckHeader() ?? WalkBlocks(ref tally) ?? CheckFreeLists(tally) ?? CheckSlabLists(tally) ?? CheckTotals(tally);
+        return new IntegrityReport(violation, violation is null ? null : tally.At, tally.Blocks, tally.FreeBlocks, tally.Slabs);
+    }
+
+    private struct Tally
+    {
+        public ulong At, FreeBytes, UsedBytes, BytesInUse, SlabPages;
+        public long LiveBlocks;
+        public int Blocks, FreeBlocks, Slabs, Spares, PartialSlabs;
+        public fixed int PerClass[SizeClasses.Count];
+    }
+
+    private string? CheckHeader()
+    {
+        PoolHeader* h = H;
+        if (h->Magic != PoolLayout.Magic)
+            return "pool header magic is wrong";
+        if (h->AreaSize != _layout.AreaSize || h->HeapStart != _layout.HeapStart || h->HeapEnd != _layout.HeapEnd
+            || h->PageMapOffset != _layout.PageMapOffset || h->LiveMapOffset != _layout.LiveMapOffset)
+            return "pool header disagrees with the layout of its area";
+        return null;
+    }
+
+    private string? WalkBlocks(ref Tally t)
+    {
+        ulong offset = _layout.HeapStart, prevSize = 0;
+        bool prevFree = false;
+        while (offset < _layout.HeapEnd)
+        {
+            t.At = offset;
+            BlockHeader* b = Block(offset);
+            ulong size = Bytes(b->Size);
+            if (!b->HasTag)
+                return $"block at 0x{offset:x} has no valid tag";
+            if (size < LargeBlockHeap.MinBlockSize || offset + size > _layout.HeapEnd)
+                return $"block at 0x{offset:x} has impossible size {size}";
+            if (Bytes(b->PrevSize) != prevSize)
+                return $"block at 0x{offset:x} records previous size {Bytes(b->PrevSize)}, but the previous block is {prevSize} bytes";
+            if (b->IsPrevFree != prevFree)
+                return $"block at 0x{offset:x} has PrevFree={b->IsPrevFree}, but the previous block's Free={prevFree}";
+            if (b->IsFree && prevFree)
+                return $"free block at 0x{offset:x} follows a free block: coalescing missed";
+            t.Blocks++;
+            string? problem = b->IsFree ? CheckFreeBlock(offset, size, ref t)
+                : b->IsSlab ? CheckSlab(offset, size, ref t)
+                : CheckUsedBlock(offset, size, ref t);
+            if (problem is not null)
+                return problem;
+            prevSize = size;
+            prevFree = b->IsFree;
+            offset += size;
+        }
+        t.At = _layout.HeapEnd;
+        BlockHeader* sentinel = Block(_layout.HeapEnd);
+        if (offset != _layout.HeapEnd || !sentinel->HasTag || (sentinel->Flags & BlockHeader.SentinelFlag) == 0 || sentinel->IsFree)
+            return "the blocks do not end exactly at an intact sentinel";
+        if (Bytes(sentinel->PrevSize) != prevSize || sentinel->IsPrevFree != prevFree)
+            return "the sentinel's boundary tag disagrees with the last block";
+        return null;
+    }
+
+    private string? CheckFreeBlock(ulong offset, ulong size, ref Tally t)
+    {
+        t.FreeBlocks++;
+        t.FreeBytes += size;
+        return CountLive(offset, offset + size) != 0 ? $"free block at 0x{offset:x} contains a live-map bit" : null;
+    }
+
+    private string? CheckUsedBlock(ulong offset, ulong size, ref Tally t)
+    {
+        t.UsedBytes += size;
+        t.LiveBlocks++;
+        t.BytesInUse += size - 16;
+        if (!IsLive(offset + 16) || CountLive(offset, offset + size) != 1)
+            return $"used block at 0x{offset:x} is not marked live exactly at its payload";
+        return CountSlabPages(offset, offset + size) != 0 ? $"used block at 0x{offset:x} lies on a page the page map gives to a slab" : null;
+    }
+
+    private string? CheckSlab(ulong offset, ulong size, ref Tally t)
+    {
+        var slab = (SlabHeader*)(_base + offset + 16);
+        uint self = (uint)(offset >> TlsfMapping.GranuleLog2);
+        int c = slab->SizeClass;
+        if (slab->Magic != SlabHeader.MagicValue || c >= SizeClasses.Count)
+            return $"slab at 0x{offset:x} has a damaged header";
+        int pages = SizeClasses.SlabPages(c);
+        ulong objects = offset + SlabHeader.PrefixSize, end = objects + (ulong)pages * B_PAGE_SIZE;
+        if (objects % B_PAGE_SIZE != 0 || end > offset + size || offset + size - end >= LargeBlockHeap.MinBlockSize)
+            return $"slab at 0x{offset:x} does not have the shape of a class-{c} slab";
+        if (slab->ObjectSize != SizeClasses.SizeOf(c) || slab->Capacity != SizeClasses.ObjectsPerSlab(c)
+            || slab->Live > slab->Capacity || slab->Bump > slab->Capacity)
+            return $"slab at 0x{offset:x} has inconsistent counts";
+        for (ulong p = objects / B_PAGE_SIZE; p < end / B_PAGE_SIZE; p++)
+            if (((uint*)(_base + _layout.PageMapOffset))[p] != self)
+                return $"page {p} of slab at 0x{offset:x} is not mapped to it";
+        ulong free = 0;
+        for (uint g = slab->FreeHead; g != 0; g = *(uint*)(_base + Bytes(g)))
+        {
+            ulong obj = Bytes(g);
+            if (++free > slab->Capacity || obj < objects || obj >= objects + slab->Bump * (ulong)slab->ObjectSize
+                || (obj - objects) % slab->ObjectSize != 0 || IsLive(obj))
+                return $"free list of slab at 0x{offset:x} is damaged at 0x{obj:x}";
+        }
+        if (slab->Live + free + (slab->Capacity - slab->Bump) != slab->Capacity)
+            return $"slab at 0x{offset:x}: live {slab->Live} + free {free} + uncarved {slab->Capacity - slab->Bump} != capacity {slab->Capacity}";
+        if ((ulong)CountLive(offset, offset + size) != slab->Live)
+            return $"slab at 0x{offset:x} counts {slab->Live} live objects, the live map {CountLive(offset, offset + size)}";
+        bool stateOk = slab->State switch
+        {
+            SlabHeader.Full => slab->Live == slab->Capacity,
+            SlabHeader.Spare => slab->Live == 0 && H->SpareSlabs[c] == self,
+            SlabHeader.Partial => slab->Live > 0 && slab->Live < slab->Capacity,
+            _ => false,
+        };
+        if (!stateOk)
+            return $"slab at 0x{offset:x} is in state {slab->State} with {slab->Live} of {slab->Capacity} live";
+        t.UsedBytes += size;
+        t.LiveBlocks += slab->Live;
+        t.BytesInUse += slab->Live * (ulong)slab->ObjectSize;
+        t.SlabPages += (ulong)pages;
+        t.Slabs++;
+        t.PerClass[c]++;
+        if (slab->State == SlabHeader.Spare)
+            t.Spares++;
+        if (slab->State == SlabHeader.Partial)
+            t.PartialSlabs++;
+        return null;
+    }
+
+    private string? CheckFreeLists(Tally t)
+    {
+        PoolHeader* h = H;
+        int listed = 0;
+        for (int fl = 0; fl < TlsfMapping.FlCount; fl++)
+        {
+            if (((h->FlBitmap >> fl) & 1) != (h->SlBitmap[fl] != 0 ? 1u : 0u))
+                return $"first-level bitmap bit {fl} disagrees with its second-level bitmap";
+            for (int sl = 0; sl < TlsfMapping.SlCount; sl++)
+            {
+                uint head = h->FreeHeads[fl * TlsfMapping.SlCount + sl];
+                if (((h->SlBitmap[fl] >> sl) & 1) != (head != 0 ? 1u : 0u))
+                    return $"bitmap bit ({fl},{sl}) disagrees with its list";
+                uint prev = 0;
+                for (uint g = head; g != 0; g = ((FreeLinks*)(_base + Bytes(g) + 16))->Next)
+                {
+                    BlockHeader* b = Block(Bytes(g));
+                    if (++listed > t.FreeBlocks || Bytes(g) < _layout.HeapStart || Bytes(g) >= _layout.HeapEnd || !b->HasTag || !b->IsFree)
+                        return $"free list ({fl},{sl}) holds 0x{Bytes(g):x}, which is not a free block (or the list cycles)";
+                    if (TlsfMapping.MapInsert(Bytes(b->Size)) != (fl, sl))
+                        return $"free block 0x{Bytes(g):x} of {Bytes(b->Size)} bytes is on list ({fl},{sl})";
+                    if (((FreeLinks*)(_base + Bytes(g) + 16))->Prev != prev)
+                        return $"free block 0x{Bytes(g):x} has a wrong back link";
+                    prev = g;
+                }
+            }
+        }
+        return listed != t.FreeBlocks ? $"the free lists hold {listed} blocks, the heap {t.FreeBlocks}" : null;
+    }
+
+    private string? CheckSlabLists(Tally t)
+    {
+        int partial = 0;
+        for (int c = 0; c < SizeClasses.Count; c++)
+        {
+            uint prev = 0;
+            for (uint g = H->PartialSlabs[c]; g != 0; g = ((SlabHeader*)(_base + Bytes(g) + 16))->Next)
+            {
+                var slab = (SlabHeader*)(_base + Bytes(g) + 16);
+                if (++partial > t.PartialSlabs || slab->Magic != SlabHeader.MagicValue || slab->SizeClass != c
+                    || slab->State != SlabHeader.Partial || slab->Prev != prev)
+                    return $"partial list of class {c} is damaged at slab 0x{Bytes(g):x}";
+                prev = g;
+            }
+            if (t.PerClass[c] != H->SlabsPerClass[c])
+                return $"class {c} counts {H->SlabsPerClass[c]} slabs, the heap has {t.PerClass[c]}";
+        }
+        return partial != t.PartialSlabs ? $"the partial lists hold {partial} slabs, the heap {t.PartialSlabs}" : null;
+    }
+
+    private string? CheckTotals(Tally t)
+    {
+        PoolHeader* h = H;
+        if (h->LiveBlocks != t.LiveBlocks || h->BytesInUse != t.BytesInUse)
+            return $"statistics say {h->LiveBlocks} live blocks / {h->BytesInUse} bytes, the heap has {t.LiveBlocks} / {t.BytesInUse}";
+        if (h->LargeFreeBytes != t.FreeBytes || h->LargeUsedBytes != t.UsedBytes)
+            return $"statistics say {h->LargeFreeBytes} free / {h->LargeUsedBytes} used bytes, the heap has {t.FreeBytes} / {t.UsedBytes}";
+        if (h->SlabCount != t.Slabs || h->SpareSlabCount != t.Spares)
+            return $"statistics say {h->SlabCount} slabs ({h->SpareSlabCount} spare), the heap has {t.Slabs} ({t.Spares})";
+        if (CountLive(0, _layout.AreaSize) != t.LiveBlocks)
+            return "the live map marks something that is not a live block";
+        return CountSlabPages(0, _layout.AreaSize) != t.SlabPages ? "the page map gives pages to slabs that do not exist" : null;
+    }
+
+    private bool IsLive(ulong offset)
+    {
+        ulong bit = offset >> TlsfMapping.GranuleLog2;
+        return (((ulong*)(_base + _layout.LiveMapOffset))[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
+    }
+
+    /// <summary>Live-map bits set for granules in [from, to).</summary>
+    private long CountLive(ulong from, ulong to)
+    {
+        var map = (ulong*)(_base + _layout.LiveMapOffset);
+        long count = 0;
+        ulong bit = from >> TlsfMapping.GranuleLog2, endBit = to >> TlsfMapping.GranuleLog2;
+        while (bit < endBit && (bit & 63) != 0)
+            count += IsLive(bit++ << TlsfMapping.GranuleLog2) ? 1 : 0;
+        for (; bit + 64 <= endBit; bit += 64)
+            count += BitOperations.PopCount(map[bit >> 6]);
+        while (bit < endBit)
+            count += IsLive(bit++ << TlsfMapping.GranuleLog2) ? 1 : 0;
+        return count;
+    }
+
+    /// <summary>Page-map entries that are non-zero for pages wholly inside [from, to).</summary>
+    private ulong CountSlabPages(ulong from, ulong to)
+    {
+        var map = (uint*)(_base + _layout.PageMapOffset);
+        ulong count = 0;
+        for (ulong p = (from + B_PAGE_SIZE - 1) / B_PAGE_SIZE; p < to / B_PAGE_SIZE; p++)
+            count += map[p] != 0 ? 1UL : 0;
+        return count;
+    }
+}

@@ -1,0 +1,46 @@
+namespace AreaMalloc.Pool;
+
+/// <summary>The critical steps inside a pool's locked sections where a concurrency tester may switch tasks.</summary>
+public enum InterleavingPoint
+{
+    /// <summary>An object or block was taken off a free list.</summary>
+    FreeListPop,
+    /// <summary>An object or block was put on a free list.</summary>
+    FreeListPush,
+    /// <summary>A slab moved between its class's lists (partial, full, spare) or was created or released.</summary>
+    SlabListMove,
+    /// <summary>A block was split in two.</summary>
+    BlockSplit,
+    /// <summary>A block was merged with a free neighbour.</summary>
+    BlockCoalesce,
+    /// <summary>The pool's statistics were updated.</summary>
+    StatisticsUpdate,
+}
+
+/// <summary>
+/// Scheduling points at the allocator's critical steps. Reads and writes through native pointers are
+/// invisible to a systematic tester such as Coyote, so a pool whose lock were missing would still run each
+/// operation atomically under test. A tester installs <see cref="Hook"/> (for example one that calls
+/// Coyote's <c>SchedulingPoint.Interleave()</c>) to interleave at these steps. In production the hook is
+/// null and each point costs one static load and a predicted branch.
+/// </summary>
+public static class Interleaving
+{
+    private static Action<InterleavingPoint>? s_hook;
+
+    /// <summary>The hook called at every point, or null (the default) for none. Process-wide.</summary>
+    public static Action<InterleavingPoint>? Hook
+    {
+        get => s_hook;
+        set => s_hook = value;
+    }
+
+    /// <summary>Reports that the running operation reached <paramref name="point"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static void At(InterleavingPoint point)
+    {
+        Action<InterleavingPoint>? hook = s_hook;
+        if (hook is not null)
+            hook(point);
+    }
+}

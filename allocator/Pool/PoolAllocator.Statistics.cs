@@ -1,0 +1,43 @@
+using AreaMalloc.LargeBlocks;
+using AreaMalloc.Slabs;
+
+namespace AreaMalloc.Pool;
+
+/// <summary>Statistics and the integrity walker.</summary>
+public sealed unsafe partial class PoolAllocator
+{
+    /// <summary>A snapshot of the pool's counters, taken under its lock.</summary>
+    public PoolStatistics GetStatistics()
+    {
+        lock (_gate)
+        {
+            PoolHeader* h = H;
+            var perClass = new int[SizeClasses.Count];
+            for (int c = 0; c < perClass.Length; c++)
+                perClass[c] = h->SlabsPerClass[c];
+            return new PoolStatistics
+            {
+                AreaSize = _layout.AreaSize,
+                HeapSize = _layout.HeapEnd - _layout.HeapStart,
+                LiveBlocks = h->LiveBlocks,
+                BytesInUse = h->BytesInUse,
+                LargeFreeBytes = h->LargeFreeBytes,
+                LargeUsedBytes = h->LargeUsedBytes,
+                PeakLargeUsedBytes = h->PeakLargeUsedBytes,
+                LargestFreeBlock = new LargeBlockHeap(_base).LargestFreePayload(),
+                SlabCount = h->SlabCount,
+                SpareSlabs = h->SpareSlabCount,
+                SlabsPerClass = perClass,
+                RefusedFrees = h->RefusedFrees,
+                FailedAllocations = h->FailedAllocations,
+            };
+        }
+    }
+
+    /// <summary>Walks every block, list, slab and map of the pool and reports the first broken invariant, if any.</summary>
+    public IntegrityReport CheckIntegrity()
+    {
+        lock (_gate)
+            return new IntegrityWalker(_base, _layout).Walk();
+    }
+}

@@ -1,0 +1,239 @@
+using System.Runtime.InteropServices;
+using AreaMalloc.Areas;
+using AreaMalloc.LargeBlocks;
+using AreaMalloc.Slabs;
+using static AreaMalloc.Be.BeConstants;
+
+namespace AreaMalloc.Pool;
+
+/// <summary>
+/// One pool: one area, its header at offset 0, a slab heap for small requests and a large-block heap for the
+/// rest, one blocking lock (an <c>object</c>, which Coyote controls), statistics and an integrity walker.
+/// Every public operation takes the lock; the pool's memory is only touched under it.
+/// Invariant: the live map has a bit set exactly at the first byte of every block handed out and not freed,
+/// so free and realloc can tell a live block from anything else in O(1) without trusting the pointer.
+/// </summary>
+public sealed unsafe partial class PoolAllocator
+{
+    private readonly object _gate = new();
+    private readonly AreaRegistry _areas;
+    private readonly byte* _base;
+    private readonly PoolLayout _layout;
+    private bool _deleted;
+
+    private PoolAllocator(AreaRegistry areas, int areaId, byte* areaBase, PoolLayout layout)
+    {
+        _areas = areas;
+        AreaId = areaId;
+        _base = areaBase;
+        _layout = layout;
+    }
+
+    /// <summary>The id of the pool's area in its registry.</summary>
+    public int AreaId { get; }
+
+    /// <summary>The first byte of the pool's area.</summary>
+    public nint Base => (nint)_base;
+
+    /// <summary>Where the pool's metadata and heap sit in its area.</summary>
+    public PoolLayout Layout => _layout;
+
+    /// <summary>The largest request this pool satisfies when it holds no live block.</summary>
+    public ulong MaxSingleRequest => _layout.MaxSingleRequest;
+
+    /// <summary>True once <see cref="Delete"/> succeeded.</summary>
+    public bool IsDeleted => Volatile.Read(ref _deleted);
+
+    private PoolHeader* H => (PoolHeader*)_base;
+    private ulong* LiveMap => (ulong*)(_base + _layout.LiveMapOffset);
+
+    /// <summary>
+    /// create_pool: makes an area with the given specs and lays a pool out in it. create_pool has no address
+    /// argument, so B_EXACT_ADDRESS (which needs one) is refused, and B_BASE_ADDRESS means at or above 0: anywhere.
+    /// The pool writes its own metadata, so the protection must include B_WRITE_AREA or B_KERNEL_WRITE_AREA.
+    /// </summary>
+    /// <returns>The pool, or null with <paramref name="status"/> saying why (B_BAD_VALUE, B_NO_MEMORY).</returns>
+    public static PoolAllocator? Create(AreaRegistry areas, uint addressSpec, nuint size, uint lockSpec, uint protection, out int status)
+    {
+        ArgumentNullException.ThrowIfNull(areas);
+        PoolLayout? layout = PoolLayout.For(size);
+        if (layout is null || addressSpec is B_EXACT_ADDRESS or B_CLONE_ADDRESS
+            || !AreaSpecs.IsValidProtection(protection) || !AreaSpecs.IsWritable(protection))
+        {
+            status = B_BAD_VALUE;
+            return null;
+        }
+        nint address = 0;
+        int id = areas.CreateArea("area_malloc pool", ref address, addressSpec, size, lockSpec, protection);
+        if (id < 0)
+        {
+            status = id;
+            return null;
+        }
+        var pool = new PoolAllocator(areas, id, (byte*)address, layout.Value);
+        pool.Initialize();
+        status = B_OK;
+        return pool;
+    }
+
+    private void Initialize()
+    {
+        PoolHeader* h = H;
+        h->Magic = PoolLayout.Magic;
+        h->AreaSize = _layout.AreaSize;
+        h->PageMapOffset = _layout.PageMapOffset;
+        h->LiveMapOffset = _layout.LiveMapOffset;
+        h->HeapStart = _layout.HeapStart;
+        h->HeapEnd = _layout.HeapEnd;
+        new LargeBlockHeap(_base).Initialize(_layout.HeapStart, _layout.HeapEnd);
+    }
+
+    /// <summary>delete_pool: unmaps the area. B_OK, or B_ERROR when already deleted or the OS refused (the pool then stays usable).</summary>
+    public int Delete()
+    {
+        lock (_gate)
+        {
+            if (_deleted)
+                return B_ERROR;
+            if (_areas.DeleteArea(AreaId) != B_OK)
+                return B_ERROR;
+            Volatile.Write(ref _deleted, true);
+            return B_OK;
+        }
+    }
+
+    /// <summary>malloc: a block of at least max(size, 1) bytes, 16-byte aligned, or 0 when there is no room.</summary>
+    public nint Malloc(nuint size)
+    {
+        lock (_gate)
+        {
+            ulong offset = AllocateLocked(size, out _);
+            if (offset != 0)
+                return (nint)(_base + offset);
+            H->FailedAllocations++;
+            return 0;
+        }
+    }
+
+    /// <summary>calloc: like <see cref="Malloc"/> for count*size bytes, zeroed; 0 when count*size overflows or there is no room.</summary>
+    public nint Calloc(nuint count, nuint size)
+    {
+        lock (_gate)
+        {
+            if (size != 0 && count > nuint.MaxValue / size)
+            {
+                H->FailedAllocations++;
+                return 0;
+            }
+            ulong cleanFrom = H->DirtyHighWater;
+            ulong offset = AllocateLocked(count * size, out ulong usable);
+            if (offset == 0)
+            {
+                H->FailedAllocations++;
+                return 0;
+            }
+            // Bytes at or above the old dirty mark were never written since the area was mapped: already zero.
+            ulong end = Math.Min(offset + usable, cleanFrom);
+            if (end > offset)
+                NativeMemory.Clear(_base + offset, (nuint)(end - offset));
+            return (nint)(_base + offset);
+        }
+    }
+
+    /// <summary>
+    /// realloc: realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and returns 0; a pointer that is not a live
+    /// block of this pool is refused (0, counted in RefusedFrees, nothing changes). Otherwise the block is resized
+    /// in place when it can be, else moved (the first min(old usable, size) bytes are copied); when no room can be
+    /// found the result is 0 and the old block is intact.
+    /// </summary>
+    public nint Realloc(nint block, nuint size)
+    {
+        if (block == 0)
+            return Malloc(size);
+        lock (_gate)
+        {
+            BlockCheck check = CheckLocked(block, out ulong offset);
+            if (check != BlockCheck.Live)
+            {
+                H->RefusedFrees++;
+                return 0;
+            }
+            if (size == 0)
+            {
+                FreeLocked(offset);
+                return 0;
+            }
+            return ReallocLocked(offset, size);
+        }
+    }
+
+    /// <summary>free: releases a live block. NULL is ignored; anything else that is not a live block of this pool is refused and counted.</summary>
+    /// <returns>What the pool found: <see cref="BlockCheck.Live"/> when the block was freed.</returns>
+    public BlockCheck Free(nint block)
+    {
+        if (block == 0)
+            return BlockCheck.Null;
+        lock (_gate)
+        {
+            BlockCheck check = CheckLocked(block, out ulong offset);
+            if (check == BlockCheck.Live)
+                FreeLocked(offset);
+            else
+                H->RefusedFrees++;
+            return check;
+        }
+    }
+
+    /// <summary>What <paramref name="block"/> is to this pool, and the usable size when it is a live block.</summary>
+    public BlockCheck Check(nint block, out ulong usableSize)
+    {
+        lock (_gate)
+        {
+            BlockCheck check = CheckLocked(block, out ulong offset);
+            usableSize = check == BlockCheck.Live ? UsableSizeLocked(offset) : 0;
+            return check;
+        }
+    }
+
+    /// <summary>Gives every spare slab back to the large-block allocator; after every block is freed this restores the pristine state.</summary>
+    public void Trim()
+    {
+        lock (_gate)
+            new SlabHeap(_base).ReleaseSpares();
+    }
+
+    private BlockCheck CheckLocked(nint block, out ulong offset)
+    {
+        offset = (ulong)((nuint)block - (nuint)_base);
+        if (block == 0)
+            return BlockCheck.Null;
+        if (offset < _layout.HeapStart || offset >= _layout.HeapEnd)
+            return BlockCheck.OutsidePool;
+        if ((offset & (TlsfMapping.Granule - 1)) != 0)
+            return BlockCheck.Misaligned;
+        if (!IsLive(offset))
+            return BlockCheck.NotLive;
+        if (new SlabHeap(_base).SlabOf(offset) == 0)
+        {
+            BlockHeader* header = new LargeBlockHeap(_base).Header(offset - 16);
+            if (!header->HasTag || header->IsFree || header->IsSlab)
+                return BlockCheck.Corrupt;
+        }
+        return BlockCheck.Live;
+    }
+
+    private bool IsLive(ulong offset)
+    {
+        ulong bit = offset >> TlsfMapping.GranuleLog2;
+        return (LiveMap[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
+    }
+
+    private void SetLive(ulong offset, bool live)
+    {
+        ulong bit = offset >> TlsfMapping.GranuleLog2;
+        if (live)
+            LiveMap[bit >> 6] |= 1UL << (int)(bit & 63);
+        else
+            LiveMap[bit >> 6] &= ~(1UL << (int)(bit & 63));
+    }
+}

@@ -1,0 +1,74 @@
+namespace AreaMalloc.Slabs;
+
+/// <summary>
+/// The small-request size classes, stated once. Requests of 0 to <see cref="MaxSmallSize"/> bytes are served
+/// from slabs; a request of n bytes takes the smallest class of at least max(n, 1) bytes:
+/// <code>
+///   16  32  48  64  80  96 112 128         (16-byte steps up to 128)
+///  160 192 224 256                         (4 steps per doubling from here on:
+///  320 384 448 512                          the worst internal waste is 25% of a block,
+///  640 768 896 1024                         at one byte over a class, e.g. 129 -> 160)
+/// 1280 1536 1792 2048
+/// </code>
+/// Every class is a multiple of 16, so every object is 16-byte aligned. A slab of class c is
+/// <see cref="SlabPages"/>(c) pages of objects (chosen so that at least 8 objects fit and at most 1/16 of
+/// the slab is left over) plus a 64-byte prefix that holds the block header and the slab header.
+/// </summary>
+public static class SizeClasses
+{
+    /// <summary>Number of classes.</summary>
+    public const int Count = 24;
+    /// <summary>The largest request served from a slab; larger ones go to the large-block allocator.</summary>
+    public const int MaxSmallSize = 2048;
+
+    private static readonly ushort[] s_sizes =
+    [
+        16, 32, 48, 64, 80, 96, 112, 128,
+        160, 192, 224, 256, 320, 384, 448, 512,
+        640, 768, 896, 1024, 1280, 1536, 1792, 2048,
+    ];
+
+    /// <summary>Class index by granule count: s_byGranules[(n + 15) / 16] is the class of an n-byte request.</summary>
+    private static readonly byte[] s_byGranules = BuildGranuleTable();
+
+    private static readonly byte[] s_slabPages = BuildSlabPages();
+
+    /// <summary>The class of a request of <paramref name="size"/> bytes (0 to <see cref="MaxSmallSize"/>).</summary>
+    public static int ClassOf(nuint size) => s_byGranules[(int)((size + 15) >> 4)];
+
+    /// <summary>The object size of class <paramref name="sizeClass"/>.</summary>
+    public static int SizeOf(int sizeClass) => s_sizes[sizeClass];
+
+    /// <summary>Pages of objects in one slab of class <paramref name="sizeClass"/>.</summary>
+    public static int SlabPages(int sizeClass) => s_slabPages[sizeClass];
+
+    /// <summary>Objects in one slab of class <paramref name="sizeClass"/>.</summary>
+    public static int ObjectsPerSlab(int sizeClass) => SlabPages(sizeClass) * Be.BeConstants.B_PAGE_SIZE / SizeOf(sizeClass);
+
+    private static byte[] BuildGranuleTable()
+    {
+        var table = new byte[MaxSmallSize / 16 + 1];
+        int c = 0;
+        for (int g = 0; g < table.Length; g++)
+        {
+            while (s_sizes[c] < Math.Max(g, 1) * 16)
+                c++;
+            table[g] = (byte)c;
+        }
+        return table;
+    }
+
+    private static byte[] BuildSlabPages()
+    {
+        const int page = Be.BeConstants.B_PAGE_SIZE;
+        var pages = new byte[Count];
+        for (int c = 0; c < Count; c++)
+        {
+            int p = 1;
+            while (p < 16 && (p * page / s_sizes[c] < 8 || (p * page % s_sizes[c]) * 16 > p * page))
+                p++;
+            pages[c] = (byte)p;
+        }
+        return pages;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Runtime.InteropServices;
+
+namespace AreaMalloc.Slabs;
+
+/// <summary>
+/// The header of a slab. A slab is one large block laid out as
+/// <code>[block header 16][slab header 48][objects: SlabPages pages, page aligned]</code>
+/// so the objects start on a page boundary and the page map can find the slab of any object page.
+/// Invariants: Live + (free-list length) + (Capacity - Bump) == Capacity; the slab is on its class's
+/// partial list iff State == Partial; a Full slab has Live == Capacity; a Spare slab has Live == 0.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SlabHeader
+{
+    public const uint MagicValue = 0x51AB_5EED;
+    public const ushort Partial = 0, Full = 1, Spare = 2;
+    /// <summary>Bytes of block header plus slab header in front of the objects.</summary>
+    public const int PrefixSize = 64;
+
+    public uint Magic;
+    public ushort SizeClass;
+    public ushort State;
+    public uint ObjectSize;
+    public uint Capacity;
+    /// <summary>Objects handed out and not yet freed.</summary>
+    public uint Live;
+    /// <summary>Granule index of the first object on the slab's free list, or 0.</summary>
+    public uint FreeHead;
+    /// <summary>Objects carved so far from the never-used tail (objects at index >= Bump have never been handed out).</summary>
+    public uint Bump;
+    /// <summary>Partial-list links: granule index of the neighbouring slab's block, or 0.</summary>
+    public uint Next;
+    public uint Prev;
+    public uint Reserved0;
+    public ulong Reserved1;
+}

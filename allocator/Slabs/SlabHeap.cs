@@ -1,0 +1,173 @@
+using AreaMalloc.LargeBlocks;
+using AreaMalloc.Pool;
+
+namespace AreaMalloc.Slabs;
+
+/// <summary>
+/// Small requests from slabs. Each class keeps a doubly linked list of partial slabs (at least one free
+/// object) and at most one empty spare slab; full slabs are on no list. An object is taken from the slab's
+/// free list, else carved from its never-used tail (so a new slab costs O(1), whatever its object count).
+/// A slab that becomes empty becomes its class's spare, or goes back to the large-block allocator when
+/// the class already has a spare. The caller holds the pool's lock.
+/// </summary>
+internal readonly unsafe struct SlabHeap
+{
+    private const ulong Page = Be.BeConstants.B_PAGE_SIZE;
+    private readonly byte* _base;
+
+    public SlabHeap(byte* areaBase) => _base = areaBase;
+
+    private PoolHeader* H => (PoolHeader*)_base;
+
+    private uint* PageMap => (uint*)(_base + H->PageMapOffset);
+
+    /// <summary>The slab header of the slab block at granule index <paramref name="slab"/>.</summary>
+    public SlabHeader* Slab(uint slab) => (SlabHeader*)(_base + ((ulong)slab << TlsfMapping.GranuleLog2) + 16);
+
+    /// <summary>Offset of the first object of the slab block at granule index <paramref name="slab"/>.</summary>
+    public static ulong ObjectsStart(uint slab) => ((ulong)slab << TlsfMapping.GranuleLog2) + SlabHeader.PrefixSize;
+
+    /// <summary>The slab (granule index of its block) whose objects cover <paramref name="offset"/>, or 0.</summary>
+    public uint SlabOf(ulong offset) => PageMap[offset / Page];
+
+    /// <summary>Takes one object of class <paramref name="sizeClass"/>; its offset, or 0 when no slab can be had.</summary>
+    public ulong Allocate(int sizeClass)
+    {
+        uint slab = H->PartialSlabs[sizeClass];
+        if (slab == 0)
+        {
+            slab = H->SpareSlabs[sizeClass];
+            if (slab != 0)
+            {
+                H->SpareSlabs[sizeClass] = 0;
+                H->SpareSlabCount--;
+            }
+            else if ((slab = CreateSlab(sizeClass)) == 0)
+                return 0;
+            PushPartial(sizeClass, slab);
+        }
+        SlabHeader* header = Slab(slab);
+        ulong obj;
+        if (header->FreeHead != 0)
+        {
+            obj = (ulong)header->FreeHead << TlsfMapping.GranuleLog2;
+            header->FreeHead = *(uint*)(_base + obj);
+            Interleaving.At(InterleavingPoint.FreeListPop);
+        }
+        else
+            obj = ObjectsStart(slab) + (ulong)header->Bump++ * header->ObjectSize;
+        if (++header->Live == header->Capacity)
+        {
+            RemovePartial(sizeClass, slab);
+            header->State = SlabHeader.Full;
+        }
+        return obj;
+    }
+
+    /// <summary>Returns the object at <paramref name="obj"/> to its slab <paramref name="slab"/>.</summary>
+    public void Free(ulong obj, uint slab)
+    {
+        SlabHeader* header = Slab(slab);
+        int sizeClass = header->SizeClass;
+        *(uint*)(_base + obj) = header->FreeHead;
+        header->FreeHead = (uint)(obj >> TlsfMapping.GranuleLog2);
+        Interleaving.At(InterleavingPoint.FreeListPush);
+        if (header->State == SlabHeader.Full)
+            PushPartial(sizeClass, slab);
+        if (--header->Live != 0)
+            return;
+        RemovePartial(sizeClass, slab);
+        if (H->SpareSlabs[sizeClass] == 0)
+        {
+            // Keep it as the spare, reset to pristine: nothing on the free list, everything carvable again.
+            header->State = SlabHeader.Spare;
+            header->FreeHead = 0;
+            header->Bump = 0;
+            H->SpareSlabs[sizeClass] = slab;
+            H->SpareSlabCount++;
+        }
+        else
+            ReleaseSlab(slab);
+    }
+
+    /// <summary>Gives every spare slab back to the large-block allocator. Returns how many were released.</summary>
+    public int ReleaseSpares()
+    {
+        int released = 0;
+        for (int c = 0; c < SizeClasses.Count; c++)
+        {
+            uint slab = H->SpareSlabs[c];
+            if (slab == 0)
+                continue;
+            H->SpareSlabs[c] = 0;
+            H->SpareSlabCount--;
+            ReleaseSlab(slab);
+            released++;
+        }
+        return released;
+    }
+
+    private uint CreateSlab(int sizeClass)
+    {
+        int pages = SizeClasses.SlabPages(sizeClass);
+        var large = new LargeBlockHeap(_base);
+        ulong block = large.AllocateAligned(SlabHeader.PrefixSize + (ulong)pages * Page, SlabHeader.PrefixSize, Page);
+        if (block == 0)
+            return 0;
+        uint slab = (uint)(block >> TlsfMapping.GranuleLog2);
+        SlabHeader* header = Slab(slab);
+        *header = default;
+        header->Magic = SlabHeader.MagicValue;
+        header->SizeClass = (ushort)sizeClass;
+        header->ObjectSize = (uint)SizeClasses.SizeOf(sizeClass);
+        header->Capacity = (uint)SizeClasses.ObjectsPerSlab(sizeClass);
+        ulong firstPage = ObjectsStart(slab) / Page;
+        for (ulong p = 0; p < (ulong)pages; p++)
+            PageMap[firstPage + p] = slab;
+        H->SlabCount++;
+        H->SlabsPerClass[sizeClass]++;
+        Interleaving.At(InterleavingPoint.SlabListMove);
+        return slab;
+    }
+
+    private void ReleaseSlab(uint slab)
+    {
+        SlabHeader* header = Slab(slab);
+        int sizeClass = header->SizeClass;
+        int pages = SizeClasses.SlabPages(sizeClass);
+        ulong firstPage = ObjectsStart(slab) / Page;
+        for (ulong p = 0; p < (ulong)pages; p++)
+            PageMap[firstPage + p] = 0;
+        header->Magic = 0;
+        H->SlabCount--;
+        H->SlabsPerClass[sizeClass]--;
+        new LargeBlockHeap(_base).Free((ulong)slab << TlsfMapping.GranuleLog2);
+        Interleaving.At(InterleavingPoint.SlabListMove);
+    }
+
+    private void PushPartial(int sizeClass, uint slab)
+    {
+        SlabHeader* header = Slab(slab);
+        uint head = H->PartialSlabs[sizeClass];
+        header->State = SlabHeader.Partial;
+        header->Next = head;
+        header->Prev = 0;
+        if (head != 0)
+            Slab(head)->Prev = slab;
+        H->PartialSlabs[sizeClass] = slab;
+        Interleaving.At(InterleavingPoint.SlabListMove);
+    }
+
+    private void RemovePartial(int sizeClass, uint slab)
+    {
+        SlabHeader* header = Slab(slab);
+        if (header->Prev != 0)
+            Slab(header->Prev)->Next = header->Next;
+        else
+            H->PartialSlabs[sizeClass] = header->Next;
+        if (header->Next != 0)
+            Slab(header->Next)->Prev = header->Prev;
+        header->Next = header->Prev = 0;
+        Interleaving.At(InterleavingPoint.SlabListMove);
+    }
+}
