@@ -37,7 +37,8 @@ public sealed unsafe partial class PoolAllocator
             usable = 0;
             return 0;
         }
-        usable = blockSize - 16;
+        // The block may be up to 16 bytes larger than asked when the rest was too small to split off.
+        usable = ((ulong)large.Header(block)->Size << TlsfMapping.GranuleLog2) - 16;
         return Handout(block + 16, usable);
     }
 

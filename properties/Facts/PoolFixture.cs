@@ -1,0 +1,44 @@
+using AreaMalloc.Areas;
+using AreaMalloc.Pool;
+using static AreaMalloc.Be.BeConstants;
+
+namespace AreaMalloc.Properties.Facts;
+
+/// <summary>Helpers shared by the facts: fresh pools in a private registry, pattern fill and check.</summary>
+internal static unsafe class PoolFixture
+{
+    /// <summary>A pool in its own registry over the real Linux backend.</summary>
+    public static PoolAllocator NewPool(nuint size = 1 << 20, AreaRegistry? areas = null)
+    {
+        PoolAllocator? pool = PoolAllocator.Create(areas ?? new AreaRegistry(new LinuxAreaBackend()), B_ANY_ADDRESS, size,
+            B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status);
+        Assert.True(pool is not null, $"create_pool({size}) failed with status {status}");
+        return pool!;
+    }
+
+    /// <summary>The byte at <paramref name="index"/> of the pattern of block <paramref name="identity"/>.</summary>
+    public static byte PatternByte(long identity, long index) => (byte)(identity * 31 + index * 7 + 1);
+
+    public static void Fill(nint block, ulong length, long identity)
+    {
+        byte* p = (byte*)block;
+        for (ulong i = 0; i < length; i++)
+            p[i] = PatternByte(identity, (long)i);
+    }
+
+    /// <summary>Null when the block holds its pattern, else a message naming the first wrong byte.</summary>
+    public static string? FindDamage(nint block, ulong length, long identity)
+    {
+        byte* p = (byte*)block;
+        for (ulong i = 0; i < length; i++)
+            if (p[i] != PatternByte(identity, (long)i))
+                return $"block #{identity} at 0x{block:x}: byte {i} is 0x{p[i]:x2}, expected 0x{PatternByte(identity, (long)i):x2}";
+        return null;
+    }
+
+    public static void AssertIntact(PoolAllocator pool)
+    {
+        IntegrityReport report = pool.CheckIntegrity();
+        Assert.True(report.IsValid, report.ToString());
+    }
+}
