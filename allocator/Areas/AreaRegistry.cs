@@ -102,8 +102,9 @@ public sealed class AreaRegistry
             return B_OK;
         return addressSpec switch
         {
-            B_EXACT_ADDRESS or B_BASE_ADDRESS when (nuint)address % B_PAGE_SIZE == 0 => B_OK,
-            _ => B_BAD_VALUE, // B_CLONE_ADDRESS is for clone_area only; unknown specs; misaligned addresses
+            B_EXACT_ADDRESS when address != 0 && (nuint)address % B_PAGE_SIZE == 0 => B_OK,
+            B_BASE_ADDRESS when (nuint)address % B_PAGE_SIZE == 0 => B_OK,
+            _ => B_BAD_VALUE, // exact at NULL; misaligned addresses; B_CLONE_ADDRESS (clone_area only); unknown specs
         };
     }
 
