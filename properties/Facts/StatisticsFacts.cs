@@ -81,7 +81,7 @@ public class StatisticsFacts
         // at most 1/16 of each slab left over and the 64-byte slab prefix.
         foreach (int size in new[] { 16, 24, 100, 129, 700, 2048 })
         {
-            PoolAllocator pool = PoolFixture.NewPool(4 << 20);
+            PoolAllocator pool = PoolFixture.NewPool(8 << 20);
             int classSize = SizeClasses.SizeOf(SizeClasses.ClassOf((nuint)size));
             int n = 2000;
             for (int i = 0; i < n; i++)
