@@ -1,0 +1,264 @@
+using AreaMalloc.LargeBlocks;
+using AreaMalloc.Pool;
+using AreaMalloc.Slabs;
+
+namespace AreaMalloc.Properties.Facts;
+
+/// <summary>
+/// Every invariant the integrity walker checks, broken one at a time on purpose: the walker must name it.
+/// A pool is built with used and free large blocks, two slabs of one class (one full, one partial) and a spare.
+/// </summary>
+public unsafe class IntegrityWalkerFacts : IDisposable
+{
+    private readonly PoolAllocator _pool = PoolFixture.NewPool(1 << 20);
+    private readonly nint _largeA, _largeB, _largeC, _largeD, _largeE;
+    private readonly List<nint> _small = new();
+    private readonly int _class = SizeClasses.ClassOf(64);
+
+    public IntegrityWalkerFacts()
+    {
+        _largeA = _pool.Malloc(5000);
+        _largeB = _pool.Malloc(6000);
+        _largeC = _pool.Malloc(7000);
+        _largeD = _pool.Malloc(3000);
+        _largeE = _pool.Malloc(9000);
+        _pool.Free(_largeB);           // free block between used A and C
+        _pool.Free(_largeE);           // merges with the heap's tail
+        int perSlab = SizeClasses.ObjectsPerSlab(_class);
+        for (int i = 0; i < perSlab + 3; i++)
+            _small.Add(_pool.Malloc(64));
+        _pool.Free(_pool.Malloc(2048)); // leaves a spare slab of class 2048
+        PoolFixture.AssertIntact(_pool);
+    }
+
+    public void Dispose()
+    {
+        _pool.Delete();
+        GC.SuppressFinalize(this);
+    }
+
+    private PoolHeader* H => (PoolHeader*)_pool.Base;
+    private BlockHeader* HeaderOf(nint payload) => (BlockHeader*)(payload - 16);
+    private ulong Offset(nint p) => (ulong)(p - _pool.Base);
+    private uint SlabOf(nint obj) => ((uint*)(_pool.Base + (nint)H->PageMapOffset))[Offset(obj) / 4096];
+    private SlabHeader* Slab(uint slab) => (SlabHeader*)(_pool.Base + (nint)((ulong)slab << 4) + 16);
+    private ulong* LiveWord(ulong offset) => (ulong*)(_pool.Base + (nint)H->LiveMapOffset) + ((offset >> 4) >> 6);
+    private static ulong LiveBit(ulong offset) => 1UL << (int)((offset >> 4) & 63);
+
+    private void AssertNamed(string expected)
+    {
+        IntegrityReport report = _pool.CheckIntegrity();
+        Assert.False(report.IsValid, $"the walker accepted a pool with a broken invariant ({expected})");
+        Assert.Contains(expected, report.Violation, StringComparison.Ordinal);
+        Assert.Contains("corrupt at offset", report.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_intact_pool_reports_its_blocks() =>
+        Assert.Matches(@"pool intact: \d+ blocks \(\d+ free, 3 slabs\)", _pool.CheckIntegrity().ToString());
+
+    [Fact]
+    public void Header_magic() { H->Magic ^= 1; AssertNamed("pool header magic"); }
+
+    [Fact]
+    public void Header_disagreeing_with_the_layout() { H->HeapEnd -= 16; AssertNamed("disagrees with the layout"); }
+
+    [Fact]
+    public void Block_size_impossible() { HeaderOf(_largeA)->Size = 1; AssertNamed("impossible size"); }
+
+    [Fact]
+    public void Block_size_past_the_heap() { HeaderOf(_largeC)->Size = uint.MaxValue / 2; AssertNamed("impossible size"); }
+
+    [Fact]
+    public void Previous_size_wrong() { HeaderOf(_largeC)->PrevSize++; AssertNamed("records previous size"); }
+
+    [Fact]
+    public void PrevFree_flag_wrong() { HeaderOf(_largeC)->Flags &= ~BlockHeader.PrevFreeFlag; AssertNamed("PrevFree"); }
+
+    [Fact]
+    public void Two_free_neighbours()
+    {
+        HeaderOf(_largeC)->Flags |= BlockHeader.FreeFlag;
+        AssertNamed("coalescing missed");
+    }
+
+    [Fact]
+    public void Live_bit_inside_a_free_block() { *LiveWord(Offset(_largeB)) |= LiveBit(Offset(_largeB)); AssertNamed("contains a live-map bit"); }
+
+    [Fact]
+    public void Used_block_not_marked_live() { *LiveWord(Offset(_largeA)) &= ~LiveBit(Offset(_largeA)); AssertNamed("not marked live exactly"); }
+
+    [Fact]
+    public void Used_block_on_a_slab_page()
+    {
+        ulong page = (Offset(_largeA) + 4095) / 4096 + 1 - 1;
+        ((uint*)(_pool.Base + (nint)H->PageMapOffset))[page] = 7;
+        AssertNamed("lies on a page the page map gives to a slab");
+    }
+
+    [Fact]
+    public void Slab_magic() { Slab(SlabOf(_small[0]))->Magic = 0; AssertNamed("damaged header"); }
+
+    [Fact]
+    public void Slab_of_another_shape() { Slab(SlabOf(_small[0]))->SizeClass = (ushort)(SizeClasses.Count - 1); AssertNamed("does not have the shape"); }
+
+    [Fact]
+    public void Slab_counts_impossible() { Slab(SlabOf(_small[0]))->Live = 100_000; AssertNamed("inconsistent counts"); }
+
+    [Fact]
+    public void Slab_page_not_mapped()
+    {
+        ((uint*)(_pool.Base + (nint)H->PageMapOffset))[Offset(_small[0]) / 4096] = 0;
+        AssertNamed("is not mapped to it");
+    }
+
+    [Fact]
+    public void Slab_free_list_pointing_outside()
+    {
+        SlabHeader* slab = Slab(SlabOf(_small[^1]));
+        _pool.Free(_small[^1]);
+        slab->FreeHead = 1;
+        AssertNamed("free list of slab");
+    }
+
+    [Fact]
+    public void Slab_free_list_naming_a_live_object()
+    {
+        SlabHeader* slab = Slab(SlabOf(_small[^1]));
+        _pool.Free(_small[^1]);
+        slab->FreeHead = (uint)(Offset(_small[^2]) >> 4);
+        AssertNamed("free list of slab");
+    }
+
+    [Fact]
+    public void Slab_counts_that_do_not_add_up() { Slab(SlabOf(_small[^1]))->Bump--; AssertNamed("!= capacity"); }
+
+    [Fact]
+    public void Slab_live_count_disagreeing_with_the_live_map()
+    {
+        SlabHeader* slab = Slab(SlabOf(_small[^1]));
+        slab->Live++;
+        slab->Bump++;
+        AssertNamed("live objects, the live map");
+    }
+
+    [Fact]
+    public void Slab_in_the_wrong_state() { Slab(SlabOf(_small[^1]))->State = SlabHeader.Full; AssertNamed("is in state"); }
+
+    [Fact]
+    public void Slab_in_an_unknown_state() { Slab(SlabOf(_small[0]))->State = 9; AssertNamed("is in state"); }
+
+    [Fact]
+    public void Spare_slab_not_recorded_as_spare() { H->SpareSlabs[SizeClasses.Count - 1] = 0; AssertNamed("is in state"); }
+
+    [Fact]
+    public void Sentinel_damaged()
+    {
+        ((BlockHeader*)(_pool.Base + (nint)H->HeapEnd))->Flags = 0;
+        AssertNamed("intact sentinel");
+    }
+
+    [Fact]
+    public void Sentinel_boundary_tag_wrong()
+    {
+        ((BlockHeader*)(_pool.Base + (nint)H->HeapEnd))->PrevSize++;
+        AssertNamed("sentinel's boundary tag");
+    }
+
+    [Fact]
+    public void First_level_bitmap_wrong() { H->FlBitmap ^= 1u << 20; AssertNamed("first-level bitmap"); }
+
+    [Fact]
+    public void Second_level_bitmap_wrong()
+    {
+        (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
+        H->SlBitmap[fl] |= 1u << ((sl + 1) % 16);
+        AssertNamed($"bitmap bit ({fl},{(sl + 1) % 16})");
+    }
+
+    [Fact]
+    public void Free_list_holding_a_used_block()
+    {
+        (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
+        H->FreeHeads[fl * 16 + sl] = (uint)(Offset(_largeA - 16) >> 4);
+        AssertNamed("which is not a free block");
+    }
+
+    [Fact]
+    public void Free_block_on_the_wrong_list()
+    {
+        (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
+        uint head = H->FreeHeads[fl * 16 + sl];
+        H->FreeHeads[fl * 16 + sl] = 0;
+        H->SlBitmap[fl] &= ~(1u << sl);
+        if (H->SlBitmap[fl] == 0)
+            H->FlBitmap &= ~(1u << fl);
+        int wrongSl = (sl + 1) % 16;
+        H->FreeHeads[fl * 16 + wrongSl] = head;
+        H->SlBitmap[fl] |= 1u << wrongSl;
+        H->FlBitmap |= 1u << fl;
+        AssertNamed($"is on list ({fl},{wrongSl})");
+    }
+
+    [Fact]
+    public void Free_list_back_link_wrong()
+    {
+        ((FreeLinks*)_largeB)->Prev = 5;
+        AssertNamed("wrong back link");
+    }
+
+    [Fact]
+    public void Free_block_missing_from_its_list()
+    {
+        (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
+        H->FreeHeads[fl * 16 + sl] = ((FreeLinks*)_largeB)->Next;
+        if (H->FreeHeads[fl * 16 + sl] == 0)
+        {
+            H->SlBitmap[fl] &= ~(1u << sl);
+            if (H->SlBitmap[fl] == 0)
+                H->FlBitmap &= ~(1u << fl);
+        }
+        AssertNamed("the free lists hold");
+    }
+
+    [Fact]
+    public void Partial_list_naming_a_full_slab()
+    {
+        H->PartialSlabs[_class] = SlabOf(_small[0]);
+        AssertNamed("partial list of class");
+    }
+
+    [Fact]
+    public void Partial_slab_missing_from_its_list()
+    {
+        H->PartialSlabs[_class] = 0;
+        AssertNamed("the partial lists hold");
+    }
+
+    [Fact]
+    public void Slab_count_per_class_wrong() { H->SlabsPerClass[_class]++; AssertNamed($"class {_class} counts"); }
+
+    [Fact]
+    public void Live_block_count_wrong() { H->LiveBlocks++; AssertNamed("live blocks"); }
+
+    [Fact]
+    public void Bytes_in_use_wrong() { H->BytesInUse += 16; AssertNamed("live blocks"); }
+
+    [Fact]
+    public void Free_bytes_wrong() { H->LargeFreeBytes += 16; AssertNamed("free / "); }
+
+    [Fact]
+    public void Used_bytes_wrong() { H->LargeUsedBytes -= 16; AssertNamed("free / "); }
+
+    [Fact]
+    public void Slab_total_wrong() { H->SlabCount++; AssertNamed("slabs ("); }
+
+    [Fact]
+    public void Spare_total_wrong() { H->SpareSlabCount++; AssertNamed("slabs ("); }
+
+    [Fact]
+    public void Live_bit_in_the_metadata() { *LiveWord(16) |= LiveBit(16); AssertNamed("marks something that is not a live block"); }
+
+    [Fact]
+    public void Page_map_entry_for_a_metadata_page() { ((uint*)(_pool.Base + (nint)H->PageMapOffset))[0] = 3; AssertNamed("page map gives pages"); }
+}
