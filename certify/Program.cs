@@ -1,0 +1,38 @@
+using System.CommandLine;
+using System.Diagnostics;
+using AreaMalloc.Certify.Campaign;
+using AreaMalloc.Certify.Report;
+using Spectre.Console;
+
+var budget = new Option<string>("--budget")
+{
+    Description = "AREAMALLOC_BUDGET for every test stage: 'certification' (the default: at least 100x CI's sequences and iterations), 'ci', or a multiplier of CI's budget.",
+    DefaultValueFactory = _ => "certification",
+};
+var mutation = new Option<bool>("--mutation") { Description = "Also run the Stryker mutation gate (slow: tens of minutes)." };
+var bench = new Option<bool>("--bench") { Description = "Also run the quick benchmarks (about 2 minutes)." };
+var output = new Option<string>("--output")
+{
+    Description = "Where the certificate (report.md, report.json) and its working files go.",
+    DefaultValueFactory = _ => Repository.PathOf("artifacts", "certification"),
+};
+
+var root = new RootCommand("Runs the AreaMalloc certification campaign and writes the certificate to artifacts/certification/. Exits 1 when any check fails.")
+{
+    budget, mutation, bench, output,
+};
+root.SetAction(async (parse, cancel) =>
+{
+    var settings = new CampaignSettings(parse.GetValue(budget)!, "Release", Path.GetFullPath(parse.GetValue(output)!));
+    var clock = Stopwatch.StartNew();
+    IReadOnlyList<IStage> stages = Stages.Campaign(parse.GetValue(mutation), parse.GetValue(bench));
+    AnsiConsole.MarkupLine($"[bold]AreaMalloc certification[/]: {stages.Count} stages at AREAMALLOC_BUDGET={Markup.Escape(settings.Budget)}");
+    IReadOnlyList<CheckResult> checks = await CampaignRunner.RunAsync(stages, settings, cancel);
+    var certificate = new Certificate(MachineInfo.Read(Repository.Root), settings.Budget, clock.Elapsed, checks);
+    certificate.Write(settings.OutputDirectory);
+    certificate.Print();
+    AnsiConsole.MarkupLine($"certificate: {Markup.Escape(Path.Combine(settings.OutputDirectory, "report.md"))} and report.json");
+    return certificate.Passed ? 0 : 1;
+});
+
+return await root.Parse(args).InvokeAsync();
