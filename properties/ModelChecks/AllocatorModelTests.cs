@@ -272,7 +272,7 @@ public sealed class AllocatorModelTests
 
     [Theory]
     [InlineData(BeConstants.AnyKernelBlockAddress, 8192u, BeConstants.NoLock, BeConstants.KernelWriteArea, false)]
-    [InlineData(BeConstants.BaseAddress, 8192u, BeConstants.LazyLock, ReadWrite, false)]
+    [InlineData(BeConstants.BaseAddress, 8192u, BeConstants.LazyLock, ReadWrite, true)]
     [InlineData(BeConstants.AnyAddress, 8192u, BeConstants.FullLock, ReadWrite, true)]
     [InlineData(BeConstants.AnyKernelAddress, 8192u, BeConstants.LowMemory, ReadWrite, true)]
     [InlineData(BeConstants.AnyAddress, 4096u, BeConstants.NoLock, ReadWrite, true)]
