@@ -56,7 +56,19 @@ public abstract record Command
 /// <summary>Smaller candidates for numeric arguments.</summary>
 internal static class Smaller
 {
-    /// <summary>Distinct candidates below <paramref name="value"/>, ascending: 0, 1, 16, half, one less.</summary>
-    public static IEnumerable<ulong> Than(ulong value, ulong floor = 0) =>
-        new[] { floor, 1UL, 16UL, value / 2, value - 1 }.Where(c => c >= floor && c < value).Distinct().Order();
+    /// <summary>
+    /// Distinct candidates below <paramref name="value"/> and at least <paramref name="floor"/>, ascending:
+    /// the floor, 1, 16, then closer and closer to the value (value - value/2, - value/4, ... - 1), so that
+    /// a size that must stay above some threshold still shrinks in logarithmically many steps.
+    /// </summary>
+    public static IEnumerable<ulong> Than(ulong value, ulong floor = 0)
+    {
+        var candidates = new List<ulong> { floor, 1, 16 };
+        for (ulong delta = value / 2; delta > 0; delta /= 2)
+        {
+            candidates.Add(value - delta);
+        }
+
+        return candidates.Where(c => c >= floor && c < value).Distinct().Order();
+    }
 }
