@@ -25,6 +25,11 @@ public sealed class FreedBlockHandedOutTwice(IPoolUnderTest inner) : PoolDecorat
             freed = (block, usable);
         }
 
+        if (armed?.Block == block)
+        {
+            armed = null; // its first hand-out ended before the second: nothing to hand out twice
+        }
+
         Inner.Free(block);
     }
 
