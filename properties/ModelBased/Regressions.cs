@@ -28,6 +28,40 @@ public sealed class Regressions
         Assert.Null(failure);
     }
 
+    /// <summary>
+    /// Also a bug of the misuse check: the same id reuse, with a malloc that the live pool refuses for lack of
+    /// room (and counts): legal, so not held to "misuse changes nothing".
+    /// </summary>
+    [Fact]
+    public void Counterexample_ce4614_agrees_with_the_model()
+    {
+        string? failure = ModelBasedProperty.Replay(new RealPoolFactory(),
+            new CreatePoolCommand(Pool: 1, Size: 4096, LockSpec: 0, AddressSpec: 0),
+            new MallocCommand(Block: 1, Pool: 1, Size: 0),
+            new PutModuleCommand(),
+            new GetModuleCommand(KnownName: true),
+            new CreatePoolCommand(Pool: 2, Size: 16384, LockSpec: 0, AddressSpec: 0),
+            new MallocCommand(Block: 2, Pool: 2, Size: 13713),
+            new DeletedPoolCallCommand(Pool: 1, Kind: PoolCallKind.Malloc, Block: 1, Size: 81));
+        Assert.Null(failure);
+    }
+
+    /// <summary>
+    /// Also a bug of the misuse check: realloc in place gives the "freed" block's address back to a live block,
+    /// so realloc of the old name is a legal realloc of the live one, which may run out of memory (and count it).
+    /// </summary>
+    [Fact]
+    public void Counterexample_2665d8_agrees_with_the_model()
+    {
+        string? failure = ModelBasedProperty.Replay(new RealPoolFactory(),
+            new CreatePoolCommand(Pool: 1, Size: 16384, LockSpec: 0, AddressSpec: 0),
+            new MallocCommand(Block: 1, Pool: 1, Size: 13569),
+            new ReallocCommand(Block: 2, Pool: 1, Old: 0, Size: 0),
+            new ReallocCommand(Block: 3, Pool: 1, Old: 2, Size: 1),
+            new FreedPointerToReallocCommand(Pool: 1, Block: 2, Size: 225));
+        Assert.Null(failure);
+    }
+
     /// <summary>The counterexample that catches coalescing which loses a neighbour: the real allocator is pristine again.</summary>
     [Fact]
     public void Counterexample_of_a_lost_neighbour_agrees_with_the_model()

@@ -34,6 +34,20 @@ public sealed partial class SequenceDriver
         _ => null,
     };
 
+    /// <summary>
+    /// Whether the command is still misuse when it runs, judged on the concrete call: a freed block's address
+    /// may have been handed out again, and after the last put_module a new module numbers its pools afresh, so
+    /// a "deleted" pool's id may name a live pool. Such calls are legal; the model judges them as such, and
+    /// they may change the pool (a legal realloc that runs out of memory counts a failed allocation).
+    /// </summary>
+    private bool IsMisuseNow(Command command, ApiCall call) => MisuseKind(command) switch
+    {
+        null => false,
+        Misuse.Pointer => model.LivePool(call.Pool) is PoolState p && call.Address != 0 && !p.LiveBlocks.ContainsKey(call.Address),
+        Misuse.Pool => command is InvalidCreatePoolCommand || model.LivePool(call.Pool) is null,
+        _ => true,
+    };
+
     /// <summary>A new pool must start pristine: nothing used, one free block of exactly MaxSingleRequest.</summary>
     private string? AdoptPool(Command command, PoolState pool)
     {

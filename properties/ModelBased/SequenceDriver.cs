@@ -143,8 +143,8 @@ public sealed partial class SequenceDriver : IDisposable
             return null;
         }
 
-        MisuseSnapshot? before = MisuseKind(command) is null ? null : TakeSnapshot();
         ApiCall call = model.Resolve(op);
+        MisuseSnapshot? before = IsMisuseNow(command, call) ? TakeSnapshot() : null;
         Observation observed = Perform(call);
         Verdict verdict = model.Step(op, observed);
         Record(Invariant($"{Executed,3}. {command}    {verdict}"));
