@@ -24,7 +24,7 @@ public sealed record Budget(string Name, double Multiplier)
     public const double CertificationMultiplier = 100;
 
     /// <summary>Sequences of the model-based property at the CI budget.</summary>
-    public const int CiModelSequences = 150;
+    public const int CiModelSequences = 300;
 
     /// <summary>Cases of each plain (arithmetic, capacity) property at the CI budget.</summary>
     public const int CiCases = 200;

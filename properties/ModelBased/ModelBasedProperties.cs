@@ -12,6 +12,7 @@ public sealed class ModelBasedProperties(ITestOutputHelper output)
     {
         PropertyOutcome outcome = ModelBasedProperty.Check(new RealPoolFactory(), Budget.Current.ModelSequences);
         output.WriteLine(outcome.Summary + " [budget " + Budget.Current + "]");
+        output.WriteLine(outcome.EventSummary);
         Assert.True(outcome.Passed, outcome.FailureText);
         Assert.True(outcome.LeakedSequences == 0, $"{outcome.LeakedSequences} sequences left areas mapped after the last put_module");
     }

@@ -42,7 +42,7 @@ public static class ModelBasedProperty
         (TestResult result, int shrinks) = CapturingRunner.Run(machine.ToProperty(), config);
         clock.Stop();
         var outcome = new PropertyOutcome(Name, factory.Name, result.IsPassed, Tests(result), counters.Sequences, counters.Commands,
-            counters.LeakedSequences, clock.Elapsed, null);
+            counters.LeakedSequences, clock.Elapsed, null) { Events = new Dictionary<string, long>(counters.Events) };
         return result switch
         {
             TestResult.Failed failed => Failed(outcome, failed, shrinks, factory, testName),

@@ -37,6 +37,12 @@ public sealed record PropertyOutcome(
     /// <summary>The seed that replays the whole run, or null.</summary>
     public ReplaySeed? RunSeed { get; init; }
 
+    /// <summary>How often each kind of interesting event happened over all sequences.</summary>
+    public IReadOnlyDictionary<string, long> Events { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The events, one per line, for logs.</summary>
+    public string EventSummary => string.Join(Environment.NewLine, Events.Select(e => string.Create(CultureInfo.InvariantCulture, $"  {e.Value,9}  {e.Key}")));
+
     /// <summary>Sequences per second.</summary>
     public double SequencesPerSecond => Sequences / Math.Max(Elapsed.TotalSeconds, 1e-9);
 

@@ -117,6 +117,7 @@ public sealed partial class SequenceDriver
 
             if (pool.LiveBlocks.Count == 0 && s.SpareSlabs == 0)
             {
+                counters.Count("empty pool checked pristine");
                 string? diff = StatisticsDiff.Describe(pristine[pool.Number], s, StatisticsDiff.HistoryFields);
                 if (diff is not null)
                 {
@@ -203,6 +204,7 @@ public sealed partial class SequenceDriver
             }
         }
 
+        counters.Count(Invariant($"{kind} misuse refused, nothing else changed"));
         return null;
     }
 

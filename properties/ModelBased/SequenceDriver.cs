@@ -18,6 +18,13 @@ public sealed class RunCounters
 
     /// <summary>Sequences that left an area mapped after the module was put away.</summary>
     public long LeakedSequences { get; internal set; }
+
+    /// <summary>How often each kind of interesting event happened (evidence that the checks had something to check).</summary>
+    public IReadOnlyDictionary<string, long> Events => events;
+
+    private readonly SortedDictionary<string, long> events = new(StringComparer.Ordinal);
+
+    internal void Count(string what) => events[what] = events.GetValueOrDefault(what) + 1;
 }
 
 /// <summary>
@@ -140,11 +147,17 @@ public sealed partial class SequenceDriver : IDisposable
         if (op is null)
         {
             Record(Invariant($"{Executed,3}. {command}    skipped: it names a symbol whose allocation returned NULL"));
+            counters.Count("command skipped (names a failed allocation)");
             return null;
         }
 
         ApiCall call = model.Resolve(op);
         MisuseSnapshot? before = IsMisuseNow(command, call) ? TakeSnapshot() : null;
+        if (before is null && MisuseKind(command) is not null)
+        {
+            counters.Count("misuse turned legal (address or pool id reused)");
+        }
+
         Observation observed = Perform(call);
         Verdict verdict = model.Step(op, observed);
         Record(Invariant($"{Executed,3}. {command}    {verdict}"));
@@ -162,6 +175,7 @@ public sealed partial class SequenceDriver : IDisposable
             }
         }
 
+        CountOutcome(call, observed, verdict);
         string? failure = Bind(command, verdict.NewBlock);
         return failure ?? (before is null ? null : CheckMisuseChangedNothing(command, before));
     }
@@ -241,7 +255,13 @@ public sealed partial class SequenceDriver : IDisposable
             return grown ?? "the largest request was not satisfied";
         }
 
-        return Step(new Free(p, BlockRef.Of(model.Blocks.Count)));
+        string? freed = Step(new Free(p, BlockRef.Of(model.Blocks.Count)));
+        if (freed is null)
+        {
+            counters.Count("drained pool pristine, then held MaxSingleRequest");
+        }
+
+        return freed;
     }
 
     /// <summary>An extra model step made by the driver itself (drain).</summary>
@@ -255,6 +275,19 @@ public sealed partial class SequenceDriver : IDisposable
         }
 
         return v.NewBlock is BlockRecord b ? AdoptBlock(b) : null;
+    }
+
+    private void CountOutcome(ApiCall call, Observation observed, Verdict verdict)
+    {
+        if (call.Kind is CallKind.Malloc or CallKind.Calloc or CallKind.Realloc)
+        {
+            counters.Count(verdict.NewBlock is null ? Invariant($"{call.Kind} returned NULL") : Invariant($"{call.Kind} returned a block"));
+        }
+
+        if (call.Kind == CallKind.Realloc && verdict.NewBlock is not null && call.Address != 0)
+        {
+            counters.Count(observed.Address == call.Address ? "Realloc in place" : "Realloc moved");
+        }
     }
 
     private IPoolUnderTest Open(PoolRef p) =>
