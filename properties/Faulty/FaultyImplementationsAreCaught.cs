@@ -52,9 +52,21 @@ public sealed class FaultyImplementationsAreCaught(ITestOutputHelper output)
         Assert.Matches("expected a block|not pristine|must be as pristine", outcome.Violation);
     }
 
+    [Fact]
+    public void The_reported_seeds_replay_the_same_counterexample()
+    {
+        var faulty = new FaultyFactory("calloc does not zero reused memory", p => new CallocWithoutZeroing(p));
+        PropertyOutcome found = Catch(faulty);
+        PropertyOutcome direct = ModelBasedProperty.Check(faulty, 1, found.FailingSeed, testName: null);
+        PropertyOutcome whole = ModelBasedProperty.Check(faulty, SearchBudget, found.RunSeed, testName: null);
+        Assert.Equal(found.Counterexample!, direct.Counterexample!);
+        Assert.Equal(found.Counterexample!, whole.Counterexample!);
+        Assert.Equal(found.Tests, whole.Tests);
+    }
+
     private PropertyOutcome Catch(IPoolFactory faulty)
     {
-        PropertyOutcome outcome = ModelBasedProperty.Check(faulty, SearchBudget, replay: null, maxCommands: null, testName: nameof(FaultyImplementationsAreCaught));
+        PropertyOutcome outcome = ModelBasedProperty.Check(faulty, SearchBudget, replay: null, maxCommands: null, testName: null);
         output.WriteLine(outcome.Summary);
         output.WriteLine(outcome.FailureText ?? "(no failure)");
         Assert.False(outcome.Passed, $"{faulty.Name} passed {outcome.Tests} sequences: the property cannot tell it from a correct allocator");

@@ -77,9 +77,9 @@ public static class FailureReport
     /// <param name="originalLength">Commands in the sequence before shrinking.</param>
     /// <param name="shrinks">Shrink steps taken.</param>
     /// <param name="trace">The trace of the counterexample's replay.</param>
-    /// <param name="testName">The xunit test that runs the property, for the replay command line.</param>
+    /// <param name="testName">The xunit test that replays from the environment, for the replay command line; null for none.</param>
     /// <returns>The text.</returns>
-    public static string Render(PropertyOutcome outcome, int originalLength, int shrinks, IReadOnlyList<string> trace, string testName)
+    public static string Render(PropertyOutcome outcome, int originalLength, int shrinks, IReadOnlyList<string> trace, string? testName)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         ArgumentNullException.ThrowIfNull(trace);
@@ -98,8 +98,12 @@ public static class FailureReport
         }
 
         text.AppendLine("Replay:");
-        text.AppendLine(Invariant($"    the failing sequence directly:  {ReplaySeed.EnvironmentVariable}=\"{outcome.FailingSeed}\" dotnet test properties/AreaMalloc.Properties.csproj --filter \"FullyQualifiedName~{testName}\""));
-        text.AppendLine(Invariant($"    the whole run (same budget):    {ReplaySeed.EnvironmentVariable}=\"{outcome.RunSeed}\" {Budget.EnvironmentVariable}={Budget.Current.Name} ..."));
+        if (testName is not null)
+        {
+            text.AppendLine(Invariant($"    the failing sequence directly:  {ReplaySeed.EnvironmentVariable}=\"{outcome.FailingSeed}\" dotnet test properties/AreaMalloc.Properties.csproj --filter \"FullyQualifiedName~{testName}\""));
+            text.AppendLine(Invariant($"    the whole run (same budget):    {ReplaySeed.EnvironmentVariable}=\"{outcome.RunSeed}\" {Budget.EnvironmentVariable}={Budget.Current.Name} dotnet test ... (same filter)"));
+        }
+
         text.AppendLine(Invariant($"    in code:                        ModelBasedProperty.Check(factory, maxTest, ReplaySeed.Parse(\"{outcome.FailingSeed}\"))"));
         text.AppendLine("Regression test (replays the counterexample against the real allocator; paste into a test class):");
         string name = Invariant($"Counterexample_{(outcome.RunSeed?.Seed ?? 0) & 0xFFFFFF:x6}_agrees_with_the_model");

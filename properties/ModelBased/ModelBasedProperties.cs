@@ -10,7 +10,7 @@ public sealed class ModelBasedProperties(ITestOutputHelper output)
     [Fact]
     public void Every_command_sequence_agrees_with_the_model()
     {
-        PropertyOutcome outcome = ModelBasedProperty.Check(new RealPoolFactory(), Budget.Current.ModelSequences);
+        PropertyOutcome outcome = ModelBasedProperty.Check(new RealPoolFactory(), Budget.Current.ModelSequences, ReplaySeed.FromEnvironment());
         output.WriteLine(outcome.Summary + " [budget " + Budget.Current + "]");
         output.WriteLine(outcome.EventSummary);
         Assert.True(outcome.Passed, outcome.FailureText);

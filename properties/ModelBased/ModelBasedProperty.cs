@@ -22,17 +22,16 @@ public static class ModelBasedProperty
     /// </summary>
     /// <param name="factory">Makes the implementation under test, once per sequence.</param>
     /// <param name="maxTest">Sequences to generate (<see cref="Budget.ModelSequences"/> in the suite).</param>
-    /// <param name="replay">A seed to replay; when null, <see cref="ReplaySeed.EnvironmentVariable"/> is read.</param>
+    /// <param name="replay">A seed to replay (the xunit test passes <see cref="ReplaySeed.FromEnvironment"/>), or null for a fresh random run.</param>
     /// <param name="maxCommands">The longest sequence; sequences grow from 1 command to this (default: the budget's).</param>
-    /// <param name="testName">The xunit test running this, for the replay command in a report.</param>
+    /// <param name="testName">The xunit test that reads <see cref="ReplaySeed.EnvironmentVariable"/>, for the replay command in a report; null when none does.</param>
     /// <returns>The outcome.</returns>
-    public static PropertyOutcome Check(IPoolFactory factory, int maxTest, ReplaySeed? replay = null, int? maxCommands = null, string testName = Name)
+    public static PropertyOutcome Check(IPoolFactory factory, int maxTest, ReplaySeed? replay = null, int? maxCommands = null, string? testName = Name)
     {
         ArgumentNullException.ThrowIfNull(factory);
         var counters = new RunCounters();
         var machine = new AllocatorMachine(factory, counters);
         Config config = Config.Quick.WithMaxTest(maxTest).WithEndSize(maxCommands ?? Budget.Current.MaxCommands).WithName(Name);
-        replay ??= ReplaySeed.FromEnvironment();
         if (replay is ReplaySeed r)
         {
             config = r.Size is int size ? config.WithReplay(r.Seed, r.Gamma, size) : config.WithReplay(r.Seed, r.Gamma);
@@ -87,7 +86,7 @@ public static class ModelBasedProperty
         _ => 0,
     };
 
-    private static PropertyOutcome Failed(PropertyOutcome outcome, TestResult.Failed failed, int shrinks, IPoolFactory factory, string testName)
+    private static PropertyOutcome Failed(PropertyOutcome outcome, TestResult.Failed failed, int shrinks, IPoolFactory factory, string? testName)
     {
         List<Command>? original = CommandsOf(failed.Item2);
         List<Command>? shrunk = CommandsOf(failed.Item3);
