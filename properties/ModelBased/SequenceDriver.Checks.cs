@@ -77,7 +77,11 @@ public sealed partial class SequenceDriver
             return Invariant($"{block.Describe()} is not inside the pool's heap [0x{g.Base + layout.HeapStart:x}, 0x{g.Base + layout.HeapEnd:x}): it overlaps the pool's metadata");
         }
 
-        byte[] bytes = ContentRules.ExpectedBytes(block);
+        // The caller may use every usable byte: the slack past the request gets a pattern of its own, so that
+        // metadata the allocator keeps inside a block's usable size would show up as damage.
+        var bytes = new byte[block.Usable];
+        ContentRules.CopyExpected(block.Contents, 0, bytes.AsSpan(0, (int)block.Requested));
+        bytes.AsSpan((int)block.Requested).Fill(SlackByte(block));
         int born = (int)block.Contents.DefinedAtBirth;
         var memory = new Span<byte>((void*)block.Address, bytes.Length);
         if (!memory[..born].SequenceEqual(bytes.AsSpan(0, born)))
@@ -88,6 +92,23 @@ public sealed partial class SequenceDriver
         bytes.AsSpan(born).CopyTo(memory[born..]);
         expected[block.Id] = bytes;
         return null;
+    }
+
+    /// <summary>The byte the test writes past a block's requested size, up to its usable size.</summary>
+    private static byte SlackByte(BlockRecord block) => unchecked((byte)(0x5A ^ block.Id));
+
+    /// <summary>What is wrong with a live block's memory (all of its usable size), or null.</summary>
+    private static string? Damage(BlockRecord block, ReadOnlySpan<byte> memory, byte[] bytes)
+    {
+        int at = memory.CommonPrefixLength(bytes);
+        if (at == bytes.Length)
+        {
+            return null;
+        }
+
+        return (ulong)at < block.Requested
+            ? ContentRules.CheckBytes(block, memory[..(int)block.Requested]).Message
+            : Invariant($"{block.Describe()}: byte {at}, past the {block.Requested} requested but within the usable size, is 0x{memory[at]:x2}, expected 0x{bytes[at]:x2} (the caller may use every usable byte)");
     }
 
     /// <summary>For every live pool: statistics, integrity, pristine when empty, and every live block's bytes.</summary>
@@ -132,7 +153,7 @@ public sealed partial class SequenceDriver
                 var memory = new ReadOnlySpan<byte>((void*)block.Address, bytes.Length);
                 if (!memory.SequenceEqual(bytes))
                 {
-                    return "a live block was damaged: " + ContentRules.CheckBytes(block, memory).Message;
+                    return "a live block was damaged: " + Damage(block, memory, bytes);
                 }
             }
         }
