@@ -85,7 +85,8 @@ public static class CommandGenerator
             (1, Gen.Constant(CreatePoolCommand.Sizes[0])), (2, Gen.Constant(CreatePoolCommand.Sizes[1])), (3, Gen.Constant(CreatePoolCommand.Sizes[2])),
             (3, Gen.Constant(CreatePoolCommand.Sizes[3])), (2, Gen.Constant(CreatePoolCommand.Sizes[4])))
         from lockSpec in Gen.Frequency((15, Gen.Constant(BeConstants.NoLock)), (1, Gen.Constant(BeConstants.LazyLock)))
-        from address in Gen.Frequency((8, Gen.Constant(BeConstants.AnyAddress)), (1, Gen.Constant(BeConstants.BaseAddress)), (1, Gen.Constant(BeConstants.AnyKernelAddress)))
+        from address in Gen.Frequency((8, Gen.Constant(BeConstants.AnyAddress)), (1, Gen.Constant(BeConstants.BaseAddress)),
+            (1, Gen.Constant(BeConstants.AnyKernelAddress)), (1, Gen.Constant(BeConstants.AnyKernelBlockAddress)))
         select (Command)new CreatePoolCommand(sym, size, lockSpec, address);
 
     private static Gen<Command> DeletedPoolCall(GenState s)

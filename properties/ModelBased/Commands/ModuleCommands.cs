@@ -69,7 +69,7 @@ public sealed record PutModuleCommand : Command
 /// <param name="Pool">The pool symbol it defines.</param>
 /// <param name="Size">Area size: a page multiple at least the minimum.</param>
 /// <param name="LockSpec">B_NO_LOCK or B_LAZY_LOCK.</param>
-/// <param name="AddressSpec">B_ANY_ADDRESS, B_BASE_ADDRESS or B_ANY_KERNEL_ADDRESS.</param>
+/// <param name="AddressSpec">B_ANY_ADDRESS, B_BASE_ADDRESS, B_ANY_KERNEL_ADDRESS or B_ANY_KERNEL_BLOCK_ADDRESS.</param>
 public sealed record CreatePoolCommand(int Pool, ulong Size, uint LockSpec = BeConstants.NoLock, uint AddressSpec = BeConstants.AnyAddress) : Command
 {
     /// <summary>The protection every generated pool gets.</summary>
@@ -244,6 +244,7 @@ internal static class Names
         BeConstants.BaseAddress => "B_BASE_ADDRESS",
         BeConstants.CloneAddress => "B_CLONE_ADDRESS",
         BeConstants.AnyKernelAddress => "B_ANY_KERNEL_ADDRESS",
+        BeConstants.AnyKernelBlockAddress => "B_ANY_KERNEL_BLOCK_ADDRESS",
         _ => spec.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
