@@ -18,7 +18,7 @@ public sealed partial class AllocatorModel
             return mayFail is not null
                 ? Verdict.Allowed(Invariant($"{label} -> NULL ({mayFail})"))
                 : Verdict.Violation(Invariant(
-                    $"{label} returned NULL; expected a pool: the arguments are valid, the size is within [{Parameters.MinimumPoolSize}, {Parameters.MaximumGuaranteedPoolSize}] and lock spec {c.LockSpec} cannot be refused"));
+                    $"{label} returned NULL; expected a pool: the arguments are valid, the size is within [{Parameters.MinimumPoolSize}, {Parameters.MaximumGuaranteedPoolSize}] and B_NO_LOCK cannot be refused"));
         }
 
         if (invalid is not null)
@@ -75,8 +75,12 @@ public sealed partial class AllocatorModel
     }
 
     /// <summary>Why a valid create_pool may still return NULL, or null when it must succeed.</summary>
+    /// <remarks>
+    /// Every lock spec but B_NO_LOCK may be refused: B_LAZY_LOCK locks pages as they are touched, but Linux
+    /// (mlock2 with MLOCK_ONFAULT) checks RLIMIT_MEMLOCK against the whole area when the lock is asked for.
+    /// </remarks>
     private string? PoolMayFail(ApiCall c) =>
-        c.LockSpec is BeConstants.FullLock or BeConstants.Contiguous or BeConstants.LowMemory ? "the OS may refuse to lock"
+        c.LockSpec != BeConstants.NoLock ? "the OS may refuse to lock"
         : c.Size < Parameters.MinimumPoolSize ? "below the allocator's minimum pool size"
         : c.Size > Parameters.MaximumGuaranteedPoolSize ? "above the guaranteed pool size"
         : null;

@@ -6,7 +6,7 @@ namespace AreaMalloc.Models;
 /// <param name="MinimumPoolSize">
 /// The allocator's own metadata size: <c>create_pool</c> with a smaller (valid) size may return NULL.
 /// At or above it, and at or below <paramref name="MaximumGuaranteedPoolSize"/>, a valid
-/// <c>create_pool</c> with lock spec NO_LOCK or LAZY_LOCK must succeed.
+/// <c>create_pool</c> with lock spec B_NO_LOCK must succeed (any lock may be refused by RLIMIT_MEMLOCK).
 /// </param>
 /// <param name="MaximumGuaranteedPoolSize">
 /// Above this size the OS may refuse the mapping, so <c>create_pool</c> may return NULL.

@@ -1,0 +1,101 @@
+using AreaMalloc.Properties.ModelBased.Commands;
+using AreaMalloc.Properties.ModelBased.UnderTest;
+using FsCheck;
+using FsCheck.Experimental;
+using FsCheck.Fluent;
+using Microsoft.FSharp.Collections;
+
+namespace AreaMalloc.Properties.ModelBased;
+
+/// <summary>
+/// The FsCheck state machine: the actual side is a <see cref="SequenceDriver"/> over a fresh module from the
+/// factory, the model side the generator's <see cref="GenState"/>. Sequence length follows FsCheck's size
+/// (1 up to the configured end size). Shrinking first drops commands (FsCheck's list shrinker), then
+/// makes the remaining commands' arguments smaller (<see cref="Command.ShrinkArguments"/>).
+/// </summary>
+public sealed class AllocatorMachine : Machine<SequenceDriver, GenState>
+{
+    private readonly IPoolFactory factory;
+    private readonly RunCounters counters;
+
+    /// <summary>A machine over <paramref name="factory"/>, counting into <paramref name="counters"/>.</summary>
+    /// <param name="factory">Makes the implementation under test.</param>
+    /// <param name="counters">Totals.</param>
+    public AllocatorMachine(IPoolFactory factory, RunCounters counters)
+        : base(-1)
+    {
+        this.factory = factory;
+        this.counters = counters;
+    }
+
+    /// <inheritdoc />
+    public override Arbitrary<Setup<SequenceDriver, GenState>> Setup =>
+        Arb.From(Gen.Constant((Setup<SequenceDriver, GenState>)new DriverSetup(factory, counters)));
+
+    /// <inheritdoc />
+    public override TearDown<SequenceDriver> TearDown => new DriverTearDown();
+
+    /// <inheritdoc />
+    public override Gen<Operation<SequenceDriver, GenState>> Next(GenState model) =>
+        CommandGenerator.Next(model).Select(c => (Operation<SequenceDriver, GenState>)new CommandOperation(c));
+
+    /// <inheritdoc />
+    public override IEnumerable<FSharpList<Operation<SequenceDriver, GenState>>> ShrinkOperations(FSharpList<Operation<SequenceDriver, GenState>> s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        foreach (FSharpList<Operation<SequenceDriver, GenState>> shorter in base.ShrinkOperations(s))
+        {
+            yield return shorter;
+        }
+
+        var ops = s.ToArray();
+        for (int i = 0; i < ops.Length; i++)
+        {
+            foreach (Command smaller in ((CommandOperation)ops[i]).Command.ShrinkArguments())
+            {
+                var copy = (Operation<SequenceDriver, GenState>[])ops.Clone();
+                copy[i] = new CommandOperation(smaller);
+                yield return ListModule.OfArray(copy);
+            }
+        }
+    }
+
+    private sealed class DriverSetup(IPoolFactory factory, RunCounters counters) : Setup<SequenceDriver, GenState>
+    {
+        public override SequenceDriver Actual() => new(factory.Start(), counters);
+
+        public override GenState Model() => GenState.Initial;
+
+        public override string ToString() => factory.Name;
+    }
+
+    private sealed class DriverTearDown : TearDown<SequenceDriver>
+    {
+        public override void Actual(SequenceDriver actual) => actual?.Dispose();
+    }
+}
+
+/// <summary>One command as a FsCheck operation: precondition and model step from the command, check by the driver.</summary>
+/// <param name="command">The command.</param>
+public sealed class CommandOperation(Command command) : Operation<SequenceDriver, GenState>
+{
+    /// <summary>The command.</summary>
+    public Command Command { get; } = command;
+
+    /// <inheritdoc />
+    public override bool Pre(GenState model) => Command.Pre(model);
+
+    /// <inheritdoc />
+    public override GenState Run(GenState model) => Command.Apply(model);
+
+    /// <inheritdoc />
+    public override Property Check(SequenceDriver actual, GenState model)
+    {
+        ArgumentNullException.ThrowIfNull(actual);
+        string? failure = actual.Execute(Command);
+        return failure is null ? Prop.ToProperty(true) : Prop.Label(false, failure);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Command.ToString();
+}
