@@ -1,0 +1,33 @@
+using AreaMalloc.ConcurrencyTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace AreaMalloc.ConcurrencyTests.Tests;
+
+/// <summary>
+/// What every scenario test does around its scenario: the settings from the budget (or the trace that
+/// <c>AREAMALLOC_REPLAY</c> names, when it is one of this scenario's), the result written to the test output, and
+/// failure messages that say what was expected, what happened, the strategy, iterations, seed, trace and replay command.
+/// </summary>
+internal static class ScenarioTest
+{
+    /// <summary>Runs <paramref name="scenario"/> at the current budget with <paramref name="strategy"/>, or replays the requested trace.</summary>
+    public static ScenarioResult Run(string scenario, uint ciIterations, ExplorationStrategy strategy,
+        Func<ScenarioSettings, ScenarioResult> run, ITestOutputHelper output)
+    {
+        ScenarioSettings settings = ScenarioSettings.ForBudget(ciIterations, strategy);
+        if (TraceFiles.RequestedReplay(scenario) is { } trace)
+            settings = settings.Replaying(trace);
+        ScenarioResult result = run(settings);
+        output.WriteLine(result.Describe());
+        return result;
+    }
+
+    /// <summary>The law holds: Coyote found no bug in the whole budget.</summary>
+    public static void AssertNoBug(ScenarioResult result)
+    {
+        if (result.FoundBug)
+            Assert.Fail($"expected: no bug in {result.IterationsRequested} iterations; actual: a bug after {result.IterationsDone}.{Environment.NewLine}{result.Describe()}");
+        Assert.True(result.IterationsDone == result.IterationsRequested,
+            $"expected: {result.IterationsRequested} iterations explored; actual: {result.IterationsDone}.{Environment.NewLine}{result.Describe()}");
+    }
+}
