@@ -16,7 +16,9 @@ public static class ScenarioRunner
     /// <param name="scenario">The scenario's name: trace files start with it, and it selects the scenario's tests when replaying.</param>
     /// <param name="settings">Iterations, strategy, seed, trace directory, and the trace to replay if any.</param>
     /// <param name="iteration">One iteration of the scenario: it starts its tasks and checks its laws with <c>Specification.Assert</c>.</param>
-    public static ScenarioResult Run(string scenario, ScenarioSettings settings, Func<Task> iteration)
+    /// <param name="configure">Scenario-specific Coyote options (for example race checking at managed memory accesses), applied before the strategy.</param>
+    public static ScenarioResult Run(string scenario, ScenarioSettings settings, Func<Task> iteration,
+        Func<Configuration, Configuration>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(iteration);
@@ -26,8 +28,8 @@ public static class ScenarioRunner
             .WithTestingIterations(replaying ? 1 : settings.Iterations)
             .WithRandomGeneratorSeed(seed)
             .WithTelemetryEnabled(false)
-            .WithVerbosityEnabled(VerbosityLevel.None)
-            .Apply(settings.Strategy);
+            .WithVerbosityEnabled(VerbosityLevel.None);
+        configuration = (configure?.Invoke(configuration) ?? configuration).Apply(settings.Strategy);
         if (replaying)
             configuration = configuration.WithReproducibleTrace(File.ReadAllText(settings.ReplayTrace!));
 

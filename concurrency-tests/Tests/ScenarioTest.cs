@@ -30,4 +30,13 @@ internal static class ScenarioTest
         Assert.True(result.IterationsDone == result.IterationsRequested,
             $"expected: {result.IterationsRequested} iterations explored; actual: {result.IterationsDone}.{Environment.NewLine}{result.Describe()}");
     }
+
+    /// <summary>The expected bug: Coyote found a violation whose report starts with <paramref name="prefix"/> within the budget.</summary>
+    public static void AssertFoundViolation(ScenarioResult result, string prefix)
+    {
+        Assert.True(result.FoundBug,
+            $"expected: Coyote finds the violation within {result.IterationsRequested} iterations; actual: not found (Coyote stopped finding it).{Environment.NewLine}{result.Describe()}");
+        Assert.True(result.BugReport!.StartsWith(prefix, StringComparison.Ordinal),
+            $"expected: a specification failure starting '{prefix}'; actual: another bug.{Environment.NewLine}{result.Describe()}");
+    }
 }
