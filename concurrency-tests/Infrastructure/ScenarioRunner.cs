@@ -8,7 +8,8 @@ namespace AreaMalloc.ConcurrencyTests.Infrastructure;
 /// <summary>
 /// Runs one scenario under Coyote's in-process <see cref="TestingEngine"/>: builds the configuration from the
 /// settings, installs the allocator's interleaving hook for the run, and on a bug writes the reproducible trace to a
-/// file and prints its path and the command that replays it.
+/// file and prints its path and the command that replays it. While it explores, a note next to the traces says how
+/// to run the same exploration again, in case the process dies (see <see cref="TraceFiles.WriteRunningNote"/>).
 /// </summary>
 public static class ScenarioRunner
 {
@@ -33,6 +34,8 @@ public static class ScenarioRunner
         if (replaying)
             configuration = configuration.WithReproducibleTrace(File.ReadAllText(settings.ReplayTrace!));
 
+        string? runningNote = replaying ? null
+            : TraceFiles.WriteRunningNote(settings.TraceDirectory, scenario, settings.Strategy, seed, settings.Iterations);
         var clock = Stopwatch.StartNew();
         TestReport report;
         string trace;
@@ -44,6 +47,8 @@ public static class ScenarioRunner
             trace = engine.ReproducibleTrace;
         }
         clock.Stop();
+        if (runningNote is not null)
+            File.Delete(runningNote);
 
         string? bugReport = report.NumOfFoundBugs > 0 ? string.Join(Environment.NewLine, report.BugReports) : null;
         string? tracePath = null;

@@ -4,8 +4,8 @@ using Xunit.Abstractions;
 namespace AreaMalloc.ConcurrencyTests.Tests;
 
 /// <summary>
-/// What every scenario test does around its scenario: the settings from the budget (or the trace that
-/// <c>AREAMALLOC_REPLAY</c> names, when it is one of this scenario's), the result written to the test output, and
+/// What every scenario test does around its scenario: the settings from the budget and <c>AREAMALLOC_SEED</c> (or the
+/// trace that <c>AREAMALLOC_REPLAY</c> names, when it is one of this scenario's), the result written to the test output, and
 /// failure messages that say what was expected, what happened, the strategy, iterations, seed, trace and replay command.
 /// </summary>
 internal static class ScenarioTest
@@ -14,7 +14,7 @@ internal static class ScenarioTest
     public static ScenarioResult Run(string scenario, uint ciIterations, ExplorationStrategy strategy,
         Func<ScenarioSettings, ScenarioResult> run, ITestOutputHelper output)
     {
-        ScenarioSettings settings = ScenarioSettings.ForBudget(ciIterations, strategy);
+        ScenarioSettings settings = ScenarioSettings.ForBudget(ciIterations, strategy) with { Seed = TraceFiles.RequestedSeed() };
         if (TraceFiles.RequestedReplay(scenario) is { } trace)
             settings = settings.Replaying(trace);
         ScenarioResult result = run(settings);
