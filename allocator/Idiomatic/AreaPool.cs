@@ -9,7 +9,8 @@ namespace AreaMalloc;
 /// The idiomatic C# surface over one pool: a disposable owner of an area from which native blocks are
 /// allocated, resized and freed. Failures throw with a message that names the problem; the pool is never
 /// changed by a refused call. Thread-safe, except that <see cref="Dispose"/> must not race other calls
-/// (as delete_pool must not, in the Be API).
+/// (as delete_pool must not, in the Be API) unless the pool was made with <see cref="PoolOptions.SafeDeletion"/>:
+/// then a call that loses the race to Dispose throws <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed class AreaPool : IDisposable
 {
@@ -23,7 +24,7 @@ public sealed class AreaPool : IDisposable
     {
         options ??= new PoolOptions();
         PoolAllocator? pool = PoolAllocator.Create(options.Areas ?? AreaRegistry.Shared, options.AddressSpec, size,
-            options.LockSpec, options.Protection, out int status);
+            options.LockSpec, options.Protection, out int status, options.SafeDeletion ? PoolBehavior.SafeDeletion : PoolBehavior.BeBook);
         if (pool is null)
         {
             string why = status == B_NO_MEMORY ? "B_NO_MEMORY: the OS refused to map or lock the area" : "B_BAD_VALUE: the size or specs are invalid";
@@ -124,13 +125,15 @@ public sealed class AreaPool : IDisposable
 
     private PoolExhaustedException Exhausted(nuint size)
     {
+        ObjectDisposedException.ThrowIf(_pool.IsDeleted, this); // lost a race to Dispose (SafeDeletion)
         PoolStatistics stats = _pool.GetStatistics();
         return new PoolExhaustedException(string.Create(CultureInfo.InvariantCulture,
             $"The pool has no room for {size} bytes: {stats.BytesInUse} of {stats.HeapSize} heap bytes are in use in {stats.LiveBlocks} blocks; the largest free block holds {stats.LargestFreeBlock} bytes."));
     }
 
-    private static InvalidBlockException Invalid(nint block, BlockCheck check, string paramName)
+    private InvalidBlockException Invalid(nint block, BlockCheck check, string paramName)
     {
+        ObjectDisposedException.ThrowIf(check == BlockCheck.PoolDeleted, this); // lost a race to Dispose (SafeDeletion)
         string why = check switch
         {
             BlockCheck.Null => "is NULL",

@@ -17,4 +17,11 @@ public sealed record PoolOptions
 
     /// <summary>The registry that makes the area (default <see cref="AreaRegistry.Shared"/>, over Linux).</summary>
     public AreaRegistry? Areas { get; init; }
+
+    /// <summary>
+    /// Beyond the Be Book (default false): <see cref="AreaPool.Dispose"/> may race other calls on the pool. It
+    /// waits for the call in flight, and every later call throws <see cref="ObjectDisposedException"/> without
+    /// touching the pool's memory (<see cref="Pool.PoolBehavior.SafeDeletion"/>).
+    /// </summary>
+    public bool SafeDeletion { get; init; }
 }

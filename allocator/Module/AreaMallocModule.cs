@@ -10,17 +10,25 @@ namespace AreaMalloc;
 /// The four allocation functions are safe against each other; create_pool and delete_pool are safe against
 /// each other; delete_pool is NOT safe against calls on the same pool that are still running (as the Be Book says).
 /// Calls naming a deleted, never-created or garbage pool id return NULL (B_ERROR for delete_pool) without
-/// dereferencing the id.
+/// dereferencing the id. A module whose pools have <see cref="PoolBehavior.SafeDeletion"/> (see
+/// <see cref="ModuleLoader(AreaRegistry, PoolBehavior)"/>) makes delete_pool safe against those calls too.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Be's parameter names (ptr) are kept verbatim.")]
 public sealed unsafe class AreaMallocModule
 {
     private readonly PoolHandleTable _pools = new();
 
-    internal AreaMallocModule(AreaRegistry areas) => Areas = areas;
+    internal AreaMallocModule(AreaRegistry areas, PoolBehavior poolBehavior)
+    {
+        Areas = areas;
+        PoolBehavior = poolBehavior;
+    }
 
     /// <summary>The registry the module's pools take their areas from.</summary>
     public AreaRegistry Areas { get; }
+
+    /// <summary>The behavior of every pool create_pool makes (the Be Book's unless the loader was told otherwise).</summary>
+    public PoolBehavior PoolBehavior { get; }
 
     /// <summary>Pools created and not yet deleted.</summary>
     public int PoolCount => _pools.Count;
@@ -28,7 +36,7 @@ public sealed unsafe class AreaMallocModule
     /// <summary>create_pool: a new pool in an area made with these specs (no address: see <see cref="PoolAllocator.Create"/>); an opaque id, or NULL.</summary>
     public void* CreatePool(uint addressSpec, nuint size, uint lockSpec, uint protection)
     {
-        PoolAllocator? pool = PoolAllocator.Create(Areas, addressSpec, size, lockSpec, protection, out _);
+        PoolAllocator? pool = PoolAllocator.Create(Areas, addressSpec, size, lockSpec, protection, out _, PoolBehavior);
         if (pool is null)
             return null;
         nint id = _pools.Add(pool);

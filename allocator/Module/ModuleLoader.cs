@@ -1,4 +1,5 @@
 using AreaMalloc.Areas;
+using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
 
 namespace AreaMalloc;
@@ -12,14 +13,25 @@ public sealed class ModuleLoader
 {
     private readonly object _gate = new();
     private readonly AreaRegistry _areas;
+    private readonly PoolBehavior _poolBehavior;
     private AreaMallocModule? _module;
     private int _users;
 
-    /// <summary>A loader whose module takes its areas from <paramref name="areas"/>.</summary>
+    /// <summary>A loader whose module takes its areas from <paramref name="areas"/> and makes pools as the Be Book says.</summary>
     public ModuleLoader(AreaRegistry areas)
+        : this(areas, PoolBehavior.BeBook)
+    {
+    }
+
+    /// <summary>
+    /// A loader whose module takes its areas from <paramref name="areas"/> and gives every pool it creates
+    /// <paramref name="poolBehavior"/> (for example <see cref="PoolBehavior.SafeDeletion"/>).
+    /// </summary>
+    public ModuleLoader(AreaRegistry areas, PoolBehavior poolBehavior)
     {
         ArgumentNullException.ThrowIfNull(areas);
         _areas = areas;
+        _poolBehavior = poolBehavior;
     }
 
     /// <summary>The process-wide loader, over <see cref="AreaRegistry.Shared"/>.</summary>
@@ -41,7 +53,7 @@ public sealed class ModuleLoader
                 module = null;
                 return B_ENTRY_NOT_FOUND;
             }
-            _module ??= new AreaMallocModule(_areas);
+            _module ??= new AreaMallocModule(_areas, _poolBehavior);
             _users++;
             module = _module;
             return B_OK;

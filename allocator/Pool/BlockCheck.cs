@@ -15,4 +15,6 @@ public enum BlockCheck
     NotLive,
     /// <summary>The pointer is marked live but the block's metadata is damaged; the pool refuses to follow it.</summary>
     Corrupt,
+    /// <summary>The pool was deleted; with <see cref="PoolBehavior.SafeDeletion"/> every later call is refused with this.</summary>
+    PoolDeleted,
 }

@@ -7,10 +7,12 @@ namespace AreaMalloc.Pool;
 public sealed unsafe partial class PoolAllocator
 {
     /// <summary>A snapshot of the pool's counters, taken under its lock.</summary>
+    /// <exception cref="ObjectDisposedException">The pool was deleted under <see cref="PoolBehavior.SafeDeletion"/>.</exception>
     public PoolStatistics GetStatistics()
     {
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_closed, this);
             PoolHeader* h = H;
             var perClass = new int[SizeClasses.Count];
             for (int c = 0; c < perClass.Length; c++)
@@ -35,9 +37,13 @@ public sealed unsafe partial class PoolAllocator
     }
 
     /// <summary>Walks every block, list, slab and map of the pool and reports the first broken invariant, if any.</summary>
+    /// <exception cref="ObjectDisposedException">The pool was deleted under <see cref="PoolBehavior.SafeDeletion"/>.</exception>
     public IntegrityReport CheckIntegrity()
     {
         lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
             return new IntegrityWalker(_base, _layout).Walk();
+        }
     }
 }

@@ -19,14 +19,23 @@ public sealed unsafe partial class PoolAllocator
     private readonly AreaRegistry _areas;
     private readonly byte* _base;
     private readonly PoolLayout _layout;
+    private readonly PoolBehavior _behavior;
     private bool _deleted;
 
-    private PoolAllocator(AreaRegistry areas, int areaId, byte* areaBase, PoolLayout layout)
+    /// <summary>
+    /// True once a pool with <see cref="PoolBehavior.SafeDeletion"/> was deleted: every call, under the lock,
+    /// tests it and fails cleanly. Never set under <see cref="PoolBehavior.BeBook"/>, where a call that runs after
+    /// delete_pool works on memory that is no longer the pool's, as the Be Book allows.
+    /// </summary>
+    private bool _closed;
+
+    private PoolAllocator(AreaRegistry areas, int areaId, byte* areaBase, PoolLayout layout, PoolBehavior behavior)
     {
         _areas = areas;
         AreaId = areaId;
         _base = areaBase;
         _layout = layout;
+        _behavior = behavior;
     }
 
     /// <summary>The id of the pool's area in its registry.</summary>
@@ -41,6 +50,9 @@ public sealed unsafe partial class PoolAllocator
     /// <summary>The largest request this pool satisfies when it holds no live block.</summary>
     public ulong MaxSingleRequest => _layout.MaxSingleRequest;
 
+    /// <summary>What the pool does when delete_pool races other calls on it.</summary>
+    public PoolBehavior Behavior => _behavior;
+
     /// <summary>True once <see cref="Delete"/> succeeded.</summary>
     public bool IsDeleted => Volatile.Read(ref _deleted);
 
@@ -52,12 +64,21 @@ public sealed unsafe partial class PoolAllocator
     /// argument, so B_EXACT_ADDRESS (which needs one) is refused, and B_BASE_ADDRESS means at or above 0: anywhere.
     /// The pool writes its own metadata, so the protection must include B_WRITE_AREA or B_KERNEL_WRITE_AREA.
     /// </summary>
+    /// <param name="areas">The registry that makes the pool's area.</param>
+    /// <param name="addressSpec">create_area's address spec.</param>
+    /// <param name="size">The area's size: a multiple of B_PAGE_SIZE from <see cref="PoolLayout.MinAreaSize"/> to <see cref="PoolLayout.MaxAreaSize"/>.</param>
+    /// <param name="lockSpec">create_area's lock spec.</param>
+    /// <param name="protection">create_area's protection; it must allow writing.</param>
+    /// <param name="status">B_OK, or why the pool was not made.</param>
+    /// <param name="behavior">Beyond the Be Book: what delete_pool does to calls racing it (default <see cref="PoolBehavior.BeBook"/>).</param>
     /// <returns>The pool, or null with <paramref name="status"/> saying why (B_BAD_VALUE, B_NO_MEMORY).</returns>
-    public static PoolAllocator? Create(AreaRegistry areas, uint addressSpec, nuint size, uint lockSpec, uint protection, out int status)
+    public static PoolAllocator? Create(AreaRegistry areas, uint addressSpec, nuint size, uint lockSpec, uint protection, out int status,
+        PoolBehavior behavior = PoolBehavior.BeBook)
     {
         ArgumentNullException.ThrowIfNull(areas);
         PoolLayout? layout = PoolLayout.For(size);
-        if (layout is null || addressSpec is B_EXACT_ADDRESS or B_CLONE_ADDRESS
+        if (layout is null || behavior is not (PoolBehavior.BeBook or PoolBehavior.SafeDeletion)
+            || addressSpec is B_EXACT_ADDRESS or B_CLONE_ADDRESS
             || !AreaSpecs.IsValidProtection(protection) || !AreaSpecs.IsWritable(protection))
         {
             status = B_BAD_VALUE;
@@ -70,7 +91,7 @@ public sealed unsafe partial class PoolAllocator
             status = id;
             return null;
         }
-        var pool = new PoolAllocator(areas, id, (byte*)address, layout.Value);
+        var pool = new PoolAllocator(areas, id, (byte*)address, layout.Value, behavior);
         pool.Initialize();
         status = B_OK;
         return pool;
@@ -88,7 +109,11 @@ public sealed unsafe partial class PoolAllocator
         new LargeBlockHeap(_base).Initialize(_layout.HeapStart, _layout.HeapEnd);
     }
 
-    /// <summary>delete_pool: unmaps the area. B_OK, or B_ERROR when already deleted or the OS refused (the pool then stays usable).</summary>
+    /// <summary>
+    /// delete_pool: unmaps the area. B_OK, or B_ERROR when already deleted or the OS refused (the pool then stays usable).
+    /// It takes the pool's lock, so it waits for the call in flight; under <see cref="PoolBehavior.SafeDeletion"/>
+    /// every later call fails cleanly, under <see cref="PoolBehavior.BeBook"/> later calls are the caller's bug.
+    /// </summary>
     public int Delete()
     {
         lock (_gate)
@@ -97,6 +122,7 @@ public sealed unsafe partial class PoolAllocator
                 return B_ERROR;
             if (_areas.DeleteArea(AreaId) != B_OK)
                 return B_ERROR;
+            _closed = _behavior == PoolBehavior.SafeDeletion;
             Volatile.Write(ref _deleted, true);
             return B_OK;
         }
@@ -107,6 +133,8 @@ public sealed unsafe partial class PoolAllocator
     {
         lock (_gate)
         {
+            if (_closed)
+                return 0;
             ulong offset = AllocateLocked(size, out _);
             if (offset != 0)
                 return (nint)(_base + offset);
@@ -120,6 +148,8 @@ public sealed unsafe partial class PoolAllocator
     {
         lock (_gate)
         {
+            if (_closed)
+                return 0;
             if (size != 0 && count > nuint.MaxValue / size)
             {
                 H->FailedAllocations++;
@@ -152,6 +182,8 @@ public sealed unsafe partial class PoolAllocator
             return Malloc(size);
         lock (_gate)
         {
+            if (_closed)
+                return 0;
             BlockCheck check = CheckLocked(block, out ulong offset);
             if (check != BlockCheck.Live)
             {
@@ -175,6 +207,8 @@ public sealed unsafe partial class PoolAllocator
             return BlockCheck.Null;
         lock (_gate)
         {
+            if (_closed)
+                return BlockCheck.PoolDeleted;
             BlockCheck check = CheckLocked(block, out ulong offset);
             if (check == BlockCheck.Live)
                 FreeLocked(offset);
@@ -189,6 +223,11 @@ public sealed unsafe partial class PoolAllocator
     {
         lock (_gate)
         {
+            if (_closed)
+            {
+                usableSize = 0;
+                return BlockCheck.PoolDeleted;
+            }
             BlockCheck check = CheckLocked(block, out ulong offset);
             usableSize = check == BlockCheck.Live ? UsableSizeLocked(offset) : 0;
             return check;
@@ -199,7 +238,10 @@ public sealed unsafe partial class PoolAllocator
     public void Trim()
     {
         lock (_gate)
-            new SlabHeap(_base).ReleaseSpares();
+        {
+            if (!_closed)
+                new SlabHeap(_base).ReleaseSpares();
+        }
     }
 
     private BlockCheck CheckLocked(nint block, out ulong offset)

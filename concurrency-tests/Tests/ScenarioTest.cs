@@ -1,0 +1,42 @@
+using AreaMalloc.ConcurrencyTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace AreaMalloc.ConcurrencyTests.Tests;
+
+/// <summary>
+/// What every scenario test does around its scenario: the settings from the budget and <c>AREAMALLOC_SEED</c> (or the
+/// trace that <c>AREAMALLOC_REPLAY</c> names, when it is one of this scenario's), the result written to the test output, and
+/// failure messages that say what was expected, what happened, the strategy, iterations, seed, trace and replay command.
+/// </summary>
+internal static class ScenarioTest
+{
+    /// <summary>Runs <paramref name="scenario"/> at the current budget with <paramref name="strategy"/>, or replays the requested trace.</summary>
+    public static ScenarioResult Run(string scenario, uint ciIterations, ExplorationStrategy strategy,
+        Func<ScenarioSettings, ScenarioResult> run, ITestOutputHelper output)
+    {
+        ScenarioSettings settings = ScenarioSettings.ForBudget(ciIterations, strategy) with { Seed = TraceFiles.RequestedSeed() };
+        if (TraceFiles.RequestedReplay(scenario) is { } trace)
+            settings = settings.Replaying(trace);
+        ScenarioResult result = run(settings);
+        output.WriteLine(result.Describe());
+        return result;
+    }
+
+    /// <summary>The law holds: Coyote found no bug in the whole budget.</summary>
+    public static void AssertNoBug(ScenarioResult result)
+    {
+        if (result.FoundBug)
+            Assert.Fail($"expected: no bug in {result.IterationsRequested} iterations; actual: a bug after {result.IterationsDone}.{Environment.NewLine}{result.Describe()}");
+        Assert.True(result.IterationsDone == result.IterationsRequested,
+            $"expected: {result.IterationsRequested} iterations explored; actual: {result.IterationsDone}.{Environment.NewLine}{result.Describe()}");
+    }
+
+    /// <summary>The expected bug: Coyote found a violation whose report starts with <paramref name="prefix"/> within the budget.</summary>
+    public static void AssertFoundViolation(ScenarioResult result, string prefix)
+    {
+        Assert.True(result.FoundBug,
+            $"expected: Coyote finds the violation within {result.IterationsRequested} iterations; actual: not found (Coyote stopped finding it).{Environment.NewLine}{result.Describe()}");
+        Assert.True(result.BugReport!.StartsWith(prefix, StringComparison.Ordinal),
+            $"expected: a specification failure starting '{prefix}'; actual: another bug.{Environment.NewLine}{result.Describe()}");
+    }
+}
