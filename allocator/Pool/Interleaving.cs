@@ -35,7 +35,20 @@ public static class Interleaving
         set => s_hook = value;
     }
 
+    /// <summary>
+    /// True when the calls to <see cref="At"/> are compiled into the allocator (the default). Building with
+    /// <c>-p:AreaMallocNoInterleaving=true</c> compiles them out (the bench uses that to measure their cost); such a
+    /// build cannot be tested with Coyote.
+    /// </summary>
+    public static bool CompiledIn =>
+#if AREAMALLOC_INTERLEAVING
+        true;
+#else
+        false;
+#endif
+
     /// <summary>Reports that the running operation reached <paramref name="point"/>.</summary>
+    [System.Diagnostics.Conditional("AREAMALLOC_INTERLEAVING")]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static void At(InterleavingPoint point)
     {
