@@ -1,0 +1,140 @@
+using System.Reflection;
+using AreaMalloc.Bench;
+using AreaMalloc.Bench.Workloads;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
+
+// dotnet run -c Release --project bench [-- --quick] [--filter <glob>]... [--no-footprint] [--list]
+
+// Debian's libjemalloc.so.2 uses initial-exec TLS, so dlopen fails with "cannot allocate memory in static TLS
+// block" unless the loader reserves more static TLS. That is a start-up tunable: re-run this program once with it.
+const string TlsTunable = "glibc.rtld.optional_static_tls=65536";
+if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("AREAMALLOC_BENCH_CHILD") is null
+    && Environment.ProcessPath is string self && !self.EndsWith("/dotnet", StringComparison.Ordinal))
+{
+    var start = new System.Diagnostics.ProcessStartInfo(self) { UseShellExecute = false };
+    foreach (string a in args)
+        start.ArgumentList.Add(a);
+    string? tunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES");
+    start.Environment["GLIBC_TUNABLES"] = string.IsNullOrEmpty(tunables) ? TlsTunable : tunables + ":" + TlsTunable;
+    start.Environment["AREAMALLOC_BENCH_CHILD"] = "1";
+    using var child = System.Diagnostics.Process.Start(start)!;
+    child.WaitForExit();
+    return child.ExitCode;
+}
+bool quick = args.Contains("--quick");
+bool list = args.Contains("--list");
+bool noFootprint = args.Contains("--no-footprint");
+var filters = new List<string>();
+for (int i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--filter" && i + 1 < args.Length)
+        filters.Add(args[++i]);
+    else if (args[i].StartsWith("--filter=", StringComparison.Ordinal))
+        filters.Add(args[i]["--filter=".Length..]);
+}
+
+if (W3_Mixed.ActualLength != W3_Mixed.TraceLength || W4_Large.ActualLength != W4_Large.TraceLength)
+    throw new InvalidOperationException($"trace lengths changed: W3 {W3_Mixed.ActualLength}, W4 {W4_Large.ActualLength}; update the TraceLength constants");
+
+string root = Paths.RepoRoot();
+string artifacts = Path.Combine(root, "artifacts", "bench");
+Directory.CreateDirectory(artifacts);
+
+Console.WriteLine($"AreaMalloc bench: {(quick ? "quick" : "full")} mode, artifacts in {artifacts}");
+Console.WriteLine($"  interleaving hook calls: {(AreaMalloc.Pool.Interleaving.CompiledIn ? "compiled in" : "compiled out")}");
+Console.WriteLine($"  glibc:    NativeMemory.Alloc/Free; direct: {NativePeers.GlibcDirectStatus}");
+Console.WriteLine($"  mimalloc: {NativePeers.MimallocStatus}");
+Console.WriteLine($"  jemalloc: {NativePeers.JemallocStatus}");
+
+// In-process (emitted) toolchain: no generated project to build, so a quick run fits in about two minutes, and the
+// repository's warnings-as-errors build settings never meet BenchmarkDotNet's generated code.
+Job job = Job.Default
+    .WithToolchain(InProcessEmitToolchain.Instance)
+    .WithLaunchCount(1)
+    .WithId(quick ? "Quick" : "Full");
+job = quick
+    ? job.WithWarmupCount(2).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(80))
+    : job.WithWarmupCount(6).WithIterationCount(20).WithIterationTime(TimeInterval.FromMilliseconds(250));
+
+IConfig config = ManualConfig.CreateEmpty()
+    .AddJob(job)
+    .AddColumnProvider(DefaultColumnProviders.Instance)
+    .AddLogger(ConsoleLogger.Default)
+    .AddExporter(MarkdownExporter.GitHub, CsvExporter.Default)
+    .AddFilter(new PeerAvailabilityFilter())
+    .WithArtifactsPath(artifacts)
+    .WithOptions(ConfigOptions.DisableLogFile);
+if (filters.Count > 0)
+    config = ((ManualConfig)config).AddFilter(new GlobFilter(filters.ToArray()));
+
+Type[] workloads =
+[
+    typeof(W1_LifoPairs), typeof(W2_Batch), typeof(W3_Mixed), typeof(W4_Large),
+    typeof(W5_Threads), typeof(W6_Calloc), typeof(W7_DeletePool),
+];
+
+if (list)
+{
+    foreach (Type t in workloads)
+        foreach (MethodInfo m in t.GetMethods().Where(m => m.GetCustomAttribute<BenchmarkDotNet.Attributes.BenchmarkAttribute>() is not null))
+            Console.WriteLine($"{t.FullName}.{m.Name}");
+    return 0;
+}
+
+var started = DateTimeOffset.Now;
+Summary[] summaries = BenchmarkRunner.Run(workloads, config);
+
+var footprints = new List<Footprint.Result>();
+if (!noFootprint && (filters.Count == 0 || filters.Any(f => f.Contains("W8", StringComparison.OrdinalIgnoreCase) || f == "*")))
+{
+    Console.WriteLine("W8 footprint: replaying the batch and mixed traces...");
+    footprints.Add(Footprint.Measure(W2_Batch.Shared));
+    footprints.Add(Footprint.Measure(W3_Mixed.Shared));
+}
+
+SummaryJson.Write(artifacts, quick, started, summaries, footprints);
+return 0;
+
+namespace AreaMalloc.Bench
+{
+    internal static class Paths
+    {
+        /// <summary>The folder holding AreaMalloc.Verify.sln, searched upward from the binary and the working folder.</summary>
+        public static string RepoRoot()
+        {
+            foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+            {
+                for (DirectoryInfo? d = new(start); d is not null; d = d.Parent)
+                    if (File.Exists(Path.Combine(d.FullName, "AreaMalloc.Verify.sln")))
+                        return d.FullName;
+            }
+            return Directory.GetCurrentDirectory();
+        }
+    }
+
+    /// <summary>Leaves out the benchmarks of peers that are not installed (they are reported as skipped).</summary>
+    internal sealed class PeerAvailabilityFilter : IFilter
+    {
+        public bool Predicate(BenchmarkCase benchmarkCase)
+        {
+            string method = benchmarkCase.Descriptor.WorkloadMethod.Name;
+            if (method.StartsWith("Mimalloc", StringComparison.Ordinal))
+                return NativePeers.HasMimalloc;
+            if (method.StartsWith("Jemalloc", StringComparison.Ordinal))
+                return NativePeers.HasJemalloc;
+            if (method.StartsWith("GlibcDirect", StringComparison.Ordinal))
+                return NativePeers.HasGlibcDirect;
+            return true;
+        }
+    }
+}
