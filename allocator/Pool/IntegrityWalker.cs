@@ -155,7 +155,8 @@ internal readonly unsafe ref struct IntegrityWalker
         t.PerClass[c]++;
         if (slab->State == SlabHeader.Spare)
             t.Spares++;
-        if (slab->State == SlabHeader.Partial)
+        // A spare may stay on its partial list (it was the class's only partial slab when it emptied).
+        if (slab->State == SlabHeader.Partial || (slab->State == SlabHeader.Spare && (H->PartialSlabs[c] == self || slab->Prev != 0)))
             t.PartialSlabs++;
         return null;
     }
@@ -200,7 +201,7 @@ internal readonly unsafe ref struct IntegrityWalker
             {
                 var slab = (SlabHeader*)(_base + Bytes(g) + 16);
                 if (++partial > t.PartialSlabs || slab->Magic != SlabHeader.MagicValue || slab->SizeClass != c
-                    || slab->State != SlabHeader.Partial || slab->Prev != prev)
+                    || (slab->State != SlabHeader.Partial && slab->State != SlabHeader.Spare) || slab->Prev != prev)
                     return $"partial list of class {c} is damaged at slab 0x{Bytes(g):x}";
                 prev = g;
             }

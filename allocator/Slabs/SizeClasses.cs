@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace AreaMalloc.Slabs;
 
 /// <summary>
@@ -34,7 +38,14 @@ public static class SizeClasses
     private static readonly byte[] s_slabPages = BuildSlabPages();
 
     /// <summary>The class of a request of <paramref name="size"/> bytes (0 to <see cref="MaxSmallSize"/>).</summary>
-    public static int ClassOf(nuint size) => s_byGranules[(int)((size + 15) >> 4)];
+    /// <remarks>On the malloc fast path: the range is the caller's contract (checked in debug builds), so the
+    /// lookup skips the bounds check.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ClassOf(nuint size)
+    {
+        Debug.Assert(size <= MaxSmallSize);
+        return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s_byGranules), (nint)((size + 15) >> 4));
+    }
 
     /// <summary>The object size of class <paramref name="sizeClass"/>.</summary>
     public static int SizeOf(int sizeClass) => s_sizes[sizeClass];

@@ -7,7 +7,7 @@ namespace AreaMalloc.Slabs;
 /// <code>[block header 16][slab header 48][objects: SlabPages pages, page aligned]</code>
 /// so the objects start on a page boundary and the page map can find the slab of any object page.
 /// Invariants: Live + (free-list length) + (Capacity - Bump) == Capacity; the slab is on its class's
-/// partial list iff State == Partial; a Full slab has Live == Capacity; a Spare slab has Live == 0.
+/// partial list iff State == Partial, or State == Spare when the spare stayed on the list; a Full slab has Live == Capacity; a Spare slab has Live == 0.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct SlabHeader

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AreaMalloc.LargeBlocks;
 using AreaMalloc.Pool;
 
@@ -5,7 +6,8 @@ namespace AreaMalloc.Slabs;
 
 /// <summary>
 /// Small requests from slabs. Each class keeps a doubly linked list of partial slabs (at least one free
-/// object) and at most one empty spare slab; full slabs are on no list. An object is taken from the slab's
+/// object) and at most one empty spare slab, which may stay on the partial list (see <see cref="Free"/>);
+/// full slabs are on no list. An object is taken from the slab's
 /// free list, else carved from its never-used tail (so a new slab costs O(1), whatever its object count).
 /// A slab that becomes empty becomes its class's spare, or goes back to the large-block allocator when
 /// the class already has a spare. The caller holds the pool's lock.
@@ -31,22 +33,15 @@ internal readonly unsafe struct SlabHeap
     public uint SlabOf(ulong offset) => PageMap[offset / Page];
 
     /// <summary>Takes one object of class <paramref name="sizeClass"/>; its offset, or 0 when no slab can be had.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Allocate(int sizeClass)
     {
         uint slab = H->PartialSlabs[sizeClass];
-        if (slab == 0)
-        {
-            slab = H->SpareSlabs[sizeClass];
-            if (slab != 0)
-            {
-                H->SpareSlabs[sizeClass] = 0;
-                H->SpareSlabCount--;
-            }
-            else if ((slab = CreateSlab(sizeClass)) == 0)
-                return 0;
-            PushPartial(sizeClass, slab);
-        }
+        if (slab == 0 && (slab = TakeSlab(sizeClass)) == 0)
+            return 0;
         SlabHeader* header = Slab(slab);
+        if (header->State == SlabHeader.Spare)
+            Unspare(sizeClass, header);
         ulong obj;
         if (header->FreeHead != 0)
         {
@@ -64,18 +59,67 @@ internal readonly unsafe struct SlabHeap
         return obj;
     }
 
+    /// <summary>A slab for a class whose partial list is empty: the off-list spare, else a new one; put on the partial list.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private uint TakeSlab(int sizeClass)
+    {
+        uint slab = H->SpareSlabs[sizeClass];
+        if (slab != 0)
+        {
+            H->SpareSlabs[sizeClass] = 0;
+            H->SpareSlabCount--;
+        }
+        else if ((slab = CreateSlab(sizeClass)) == 0)
+            return 0;
+        PushPartial(sizeClass, slab);
+        return slab;
+    }
+
+    /// <summary>The spare that stayed on its partial list is taken into use: it is no longer the class's spare.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Unspare(int sizeClass, SlabHeader* header)
+    {
+        header->State = SlabHeader.Partial;
+        H->SpareSlabs[sizeClass] = 0;
+        H->SpareSlabCount--;
+        Interleaving.At(InterleavingPoint.SlabListMove);
+    }
+
     /// <summary>Returns the object at <paramref name="obj"/> to its slab <paramref name="slab"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(ulong obj, uint slab)
     {
         SlabHeader* header = Slab(slab);
-        int sizeClass = header->SizeClass;
         *(uint*)(_base + obj) = header->FreeHead;
         header->FreeHead = (uint)(obj >> TlsfMapping.GranuleLog2);
         Interleaving.At(InterleavingPoint.FreeListPush);
         if (header->State == SlabHeader.Full)
-            PushPartial(sizeClass, slab);
+            PushPartial(header->SizeClass, slab);
         if (--header->Live != 0)
             return;
+        int sizeClass = header->SizeClass;
+        if (H->SpareSlabs[sizeClass] == 0 && H->PartialSlabs[sizeClass] == slab && header->Next == 0)
+        {
+            // The class's only partial slab emptied and the class has no spare: it stays on the partial list as
+            // the spare, so that a malloc/free pair moves no slab between lists.
+            header->State = SlabHeader.Spare;
+            H->SpareSlabs[sizeClass] = slab;
+            H->SpareSlabCount++;
+            Interleaving.At(InterleavingPoint.SlabListMove);
+        }
+        else
+            Emptied(sizeClass, slab);
+    }
+
+    /// <summary>
+    /// A slab became empty and is not its class's only partial slab (or the class has a spare already; see
+    /// <see cref="Free"/> for the other case): it leaves the partial list and becomes the spare (reset to pristine),
+    /// or goes back to the large-block allocator when the class already has a spare.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Emptied(int sizeClass, uint slab)
+    {
+        SlabHeader* header = Slab(slab);
         RemovePartial(sizeClass, slab);
         if (H->SpareSlabs[sizeClass] == 0)
         {
@@ -90,6 +134,9 @@ internal readonly unsafe struct SlabHeap
             ReleaseSlab(slab);
     }
 
+    /// <summary>True when the slab is on its class's partial list (a spare may be, see <see cref="Emptied"/>).</summary>
+    public bool IsOnPartialList(int sizeClass, uint slab) => H->PartialSlabs[sizeClass] == slab || Slab(slab)->Prev != 0;
+
     /// <summary>Gives every spare slab back to the large-block allocator. Returns how many were released.</summary>
     public int ReleaseSpares()
     {
@@ -101,6 +148,8 @@ internal readonly unsafe struct SlabHeap
                 continue;
             H->SpareSlabs[c] = 0;
             H->SpareSlabCount--;
+            if (IsOnPartialList(c, slab))
+                RemovePartial(c, slab);
             ReleaseSlab(slab);
             released++;
         }
