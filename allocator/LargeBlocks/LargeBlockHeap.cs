@@ -59,7 +59,7 @@ internal readonly unsafe struct LargeBlockHeap
 
     /// <summary>
     /// Allocates a block of <paramref name="blockSize"/> bytes whose offset plus <paramref name="prefix"/> is a
-    /// multiple of <paramref name="alignment"/> (a power of two): used for slabs, whose objects start page aligned.
+    /// multiple of <paramref name="alignment"/> (a power of two): used for slabs, which start on a page boundary.
     /// Returns the block's offset, or 0.
     /// </summary>
     public ulong AllocateAligned(ulong blockSize, ulong prefix, ulong alignment)

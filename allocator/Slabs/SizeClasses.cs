@@ -14,9 +14,11 @@ namespace AreaMalloc.Slabs;
 ///  640 768 896 1024                         at one byte over a class, e.g. 129 -> 160)
 /// 1280 1536 1792 2048
 /// </code>
-/// Every class is a multiple of 16, so every object is 16-byte aligned. A slab of class c is
-/// <see cref="SlabPages"/>(c) pages of objects (chosen so that at least 8 objects fit and at most 1/16 of
-/// the slab is left over) plus a 64-byte prefix that holds the block header and the slab header.
+/// Every class is a multiple of 16, so every object is 16-byte aligned. A slab of class c is one page-aligned
+/// block of exactly <see cref="SlabPages"/>(c) pages: a 64-byte prefix (block header and slab header), then the
+/// objects. Slabs therefore tile the heap with no gap between them, and every page of a slab holds only that
+/// slab's bytes. The page count is the smallest for which at least 8 objects fit in pages x 4096 - 64 bytes and
+/// at most 1/16 of those bytes is left over.
 /// </summary>
 public static class SizeClasses
 {
@@ -54,7 +56,10 @@ public static class SizeClasses
     public static int SlabPages(int sizeClass) => s_slabPages[sizeClass];
 
     /// <summary>Objects in one slab of class <paramref name="sizeClass"/>.</summary>
-    public static int ObjectsPerSlab(int sizeClass) => SlabPages(sizeClass) * Be.BeConstants.B_PAGE_SIZE / SizeOf(sizeClass);
+    public static int ObjectsPerSlab(int sizeClass) => ObjectBytes(SlabPages(sizeClass)) / SizeOf(sizeClass);
+
+    /// <summary>Bytes for objects in a slab of <paramref name="pages"/> pages: the block less its 64-byte prefix.</summary>
+    public static int ObjectBytes(int pages) => pages * Be.BeConstants.B_PAGE_SIZE - SlabHeader.PrefixSize;
 
     private static byte[] BuildGranuleTable()
     {
@@ -71,12 +76,11 @@ public static class SizeClasses
 
     private static byte[] BuildSlabPages()
     {
-        const int page = Be.BeConstants.B_PAGE_SIZE;
         var pages = new byte[Count];
         for (int c = 0; c < Count; c++)
         {
             int p = 1;
-            while (p < 16 && (p * page / s_sizes[c] < 8 || (p * page % s_sizes[c]) * 16 > p * page))
+            while (p < 16 && (ObjectBytes(p) / s_sizes[c] < 8 || (ObjectBytes(p) % s_sizes[c]) * 16 > ObjectBytes(p)))
                 p++;
             pages[c] = (byte)p;
         }

@@ -160,7 +160,7 @@ internal readonly unsafe struct SlabHeap
     {
         int pages = SizeClasses.SlabPages(sizeClass);
         var large = new LargeBlockHeap(_base);
-        ulong block = large.AllocateAligned(SlabHeader.PrefixSize + (ulong)pages * Page, SlabHeader.PrefixSize, Page);
+        ulong block = large.AllocateAligned((ulong)pages * Page, 0, Page);
         if (block == 0)
             return 0;
         uint slab = (uint)(block >> TlsfMapping.GranuleLog2);

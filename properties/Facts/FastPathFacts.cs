@@ -65,4 +65,26 @@ public class FastPathFacts
         PoolFixture.AssertIntact(pool);
         Assert.Equal(0, pool.Delete());
     }
+
+    [Fact]
+    public void Consecutive_slabs_tile_the_heap_without_gaps()
+    {
+        var pool = PoolFixture.NewPool(8 << 20);
+        var blocks = new List<nint>();
+        for (int i = 0; i < 10 * 126; i++) // ten one-page slabs of 32-byte objects
+            blocks.Add(pool.Malloc(32));
+        nint large = pool.Malloc(100_000); // a large block right after the last slab
+        PoolStatistics stats = pool.GetStatistics();
+        Assert.Equal(10, stats.SlabCount);
+        IntegrityReport report = pool.CheckIntegrity();
+        Assert.True(report.IsValid, report.ToString());
+        Assert.True(report.FreeBlocks <= 2, $"{report.FreeBlocks} free blocks: slabs left gaps between them");
+        Assert.Equal(10UL * 4096 + 100_000 + 16, stats.LargeUsedBytes);
+        Assert.Equal(BlockCheck.Live, pool.Free(large));
+        foreach (nint b in blocks)
+            Assert.Equal(BlockCheck.Live, pool.Free(b));
+        pool.Trim();
+        Assert.Equal(pool.MaxSingleRequest, pool.GetStatistics().LargestFreeBlock);
+        Assert.Equal(0, pool.Delete());
+    }
 }
