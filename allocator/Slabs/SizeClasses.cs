@@ -12,26 +12,28 @@ namespace AreaMalloc.Slabs;
 ///  160 192 224 256                         (4 steps per doubling from here on:
 ///  320 384 448 512                          the worst internal waste is 25% of a block,
 ///  640 768 896 1024                         at one byte over a class, e.g. 129 -> 160)
-/// 1280 1536 1792 2048
 /// </code>
+/// Larger requests go to the large-block allocator, whose waste is a 16-byte header and 16-byte rounding.
+/// (Classes up to 2048 B were tried: on a mixed workload with few objects per class, each class's partly used
+/// slab of 3 to 8 pages cost more than it saved; see bench/PERF-LOG.md.)
 /// Every class is a multiple of 16, so every object is 16-byte aligned. A slab of class c is one page-aligned
 /// block of exactly <see cref="SlabPages"/>(c) pages: a 64-byte prefix (block header and slab header), then the
 /// objects. Slabs therefore tile the heap with no gap between them, and every page of a slab holds only that
-/// slab's bytes. The page count is the smallest for which at least 8 objects fit in pages x 4096 - 64 bytes and
-/// at most 1/16 of those bytes is left over.
+/// slab's bytes. The page count is the smallest for which at least 4 objects fit in pages x 4096 - 64 bytes and
+/// at most 1/8 of those bytes is left over (one page for every class up to 896 B, two for 1024 B).
 /// </summary>
 public static class SizeClasses
 {
     /// <summary>Number of classes.</summary>
-    public const int Count = 24;
+    public const int Count = 20;
     /// <summary>The largest request served from a slab; larger ones go to the large-block allocator.</summary>
-    public const int MaxSmallSize = 2048;
+    public const int MaxSmallSize = 1024;
 
     private static readonly ushort[] s_sizes =
     [
         16, 32, 48, 64, 80, 96, 112, 128,
         160, 192, 224, 256, 320, 384, 448, 512,
-        640, 768, 896, 1024, 1280, 1536, 1792, 2048,
+        640, 768, 896, 1024,
     ];
 
     /// <summary>Class index by granule count: s_byGranules[(n + 15) / 16] is the class of an n-byte request.</summary>
@@ -80,7 +82,7 @@ public static class SizeClasses
         for (int c = 0; c < Count; c++)
         {
             int p = 1;
-            while (p < 16 && (ObjectBytes(p) / s_sizes[c] < 8 || (ObjectBytes(p) % s_sizes[c]) * 16 > ObjectBytes(p)))
+            while (p < 16 && (ObjectBytes(p) / s_sizes[c] < 4 || (ObjectBytes(p) % s_sizes[c]) * 8 > ObjectBytes(p)))
                 p++;
             pages[c] = (byte)p;
         }

@@ -6,11 +6,11 @@ namespace AreaMalloc.Slabs;
 
 /// <summary>
 /// Small requests from slabs. Each class keeps a doubly linked list of partial slabs (at least one free
-/// object) and at most one empty spare slab, which may stay on the partial list (see <see cref="Free"/>);
-/// full slabs are on no list. An object is taken from the slab's
-/// free list, else carved from its never-used tail (so a new slab costs O(1), whatever its object count).
-/// A slab that becomes empty becomes its class's spare, or goes back to the large-block allocator when
-/// the class already has a spare. The caller holds the pool's lock.
+/// object); full slabs are on no list. A slab that empties while it is its class's only partial slab stays on the
+/// list as the class's spare (at most one per class, released by Trim or when memory runs short), so that
+/// malloc/free pairs do not build and tear down a slab; any other slab that empties is released at once.
+/// An object is taken from the slab's free list, else carved from its never-used tail (so a new slab costs O(1),
+/// whatever its object count). The caller holds the pool's lock.
 /// </summary>
 internal readonly unsafe struct SlabHeap
 {
@@ -59,19 +59,13 @@ internal readonly unsafe struct SlabHeap
         return obj;
     }
 
-    /// <summary>A slab for a class whose partial list is empty: the off-list spare, else a new one; put on the partial list.</summary>
+    /// <summary>A new slab for a class whose partial list is empty (so the class has no spare either), put on the partial list.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private uint TakeSlab(int sizeClass)
     {
-        uint slab = H->SpareSlabs[sizeClass];
+        uint slab = CreateSlab(sizeClass);
         if (slab != 0)
-        {
-            H->SpareSlabs[sizeClass] = 0;
-            H->SpareSlabCount--;
-        }
-        else if ((slab = CreateSlab(sizeClass)) == 0)
-            return 0;
-        PushPartial(sizeClass, slab);
+            PushPartial(sizeClass, slab);
         return slab;
     }
 
@@ -113,29 +107,15 @@ internal readonly unsafe struct SlabHeap
 
     /// <summary>
     /// A slab became empty and is not its class's only partial slab (or the class has a spare already; see
-    /// <see cref="Free"/> for the other case): it leaves the partial list and becomes the spare (reset to pristine),
-    /// or goes back to the large-block allocator when the class already has a spare.
+    /// <see cref="Free"/> for the other case): it goes back to the large-block allocator at once. (Keeping it as a
+    /// second, off-list spare was tried: it held up to a slab per class that no request needed.)
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Emptied(int sizeClass, uint slab)
     {
-        SlabHeader* header = Slab(slab);
         RemovePartial(sizeClass, slab);
-        if (H->SpareSlabs[sizeClass] == 0)
-        {
-            // Keep it as the spare, reset to pristine: nothing on the free list, everything carvable again.
-            header->State = SlabHeader.Spare;
-            header->FreeHead = 0;
-            header->Bump = 0;
-            H->SpareSlabs[sizeClass] = slab;
-            H->SpareSlabCount++;
-        }
-        else
-            ReleaseSlab(slab);
+        ReleaseSlab(slab);
     }
-
-    /// <summary>True when the slab is on its class's partial list (a spare may be, see <see cref="Emptied"/>).</summary>
-    public bool IsOnPartialList(int sizeClass, uint slab) => H->PartialSlabs[sizeClass] == slab || Slab(slab)->Prev != 0;
 
     /// <summary>Gives every spare slab back to the large-block allocator. Returns how many were released.</summary>
     public int ReleaseSpares()
@@ -148,8 +128,7 @@ internal readonly unsafe struct SlabHeap
                 continue;
             H->SpareSlabs[c] = 0;
             H->SpareSlabCount--;
-            if (IsOnPartialList(c, slab))
-                RemovePartial(c, slab);
+            RemovePartial(c, slab); // a spare always stays on its partial list
             ReleaseSlab(slab);
             released++;
         }
