@@ -13,7 +13,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
 
-// dotnet run -c Release --project bench [-- --quick] [--filter <glob>]... [--no-footprint] [--list]
+// dotnet run -c Release --project bench [-- --quick] [--filter <glob>]... [--no-footprint] [--list] [--out <subfolder>]
 
 // Debian's libjemalloc.so.2 uses initial-exec TLS, so dlopen fails with "cannot allocate memory in static TLS
 // block" unless the loader reserves more static TLS. That is a start-up tunable: re-run this program once with it.
@@ -35,9 +35,12 @@ bool quick = args.Contains("--quick");
 bool list = args.Contains("--list");
 bool noFootprint = args.Contains("--no-footprint");
 var filters = new List<string>();
+string? outSub = null;
 for (int i = 0; i < args.Length; i++)
 {
-    if (args[i] == "--filter" && i + 1 < args.Length)
+    if (args[i] == "--out" && i + 1 < args.Length)
+        outSub = args[++i];
+    else if (args[i] == "--filter" && i + 1 < args.Length)
         filters.Add(args[++i]);
     else if (args[i].StartsWith("--filter=", StringComparison.Ordinal))
         filters.Add(args[i]["--filter=".Length..]);
@@ -47,7 +50,8 @@ if (W3_Mixed.ActualLength != W3_Mixed.TraceLength || W4_Large.ActualLength != W4
     throw new InvalidOperationException($"trace lengths changed: W3 {W3_Mixed.ActualLength}, W4 {W4_Large.ActualLength}; update the TraceLength constants");
 
 string root = Paths.RepoRoot();
-string artifacts = Path.Combine(root, "artifacts", "bench");
+string benchRoot = Path.Combine(root, "artifacts", "bench");
+string artifacts = outSub is null ? benchRoot : Path.Combine(benchRoot, outSub);
 Directory.CreateDirectory(artifacts);
 
 Console.WriteLine($"AreaMalloc bench: {(quick ? "quick" : "full")} mode, artifacts in {artifacts}");
@@ -63,7 +67,7 @@ Job job = Job.Default
     .WithLaunchCount(1)
     .WithId(quick ? "Quick" : "Full");
 job = quick
-    ? job.WithWarmupCount(2).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(80))
+    ? job.WithWarmupCount(2).WithIterationCount(9).WithIterationTime(TimeInterval.FromMilliseconds(60))
     : job.WithWarmupCount(6).WithIterationCount(20).WithIterationTime(TimeInterval.FromMilliseconds(250));
 
 IConfig config = ManualConfig.CreateEmpty()
@@ -103,6 +107,7 @@ if (!noFootprint && (filters.Count == 0 || filters.Any(f => f.Contains("W8", Str
 }
 
 SummaryJson.Write(artifacts, quick, started, summaries, footprints);
+HookCost.Compare(benchRoot);
 return 0;
 
 namespace AreaMalloc.Bench

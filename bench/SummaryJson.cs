@@ -17,7 +17,7 @@ internal static class SummaryJson
     private sealed class Results
     {
         private readonly Dictionary<string, double> _means = new();
-        public Results(IEnumerable<Summary> summaries)
+        public Results(IEnumerable<Summary> summaries, bool useMin)
         {
             foreach (Summary s in summaries)
                 foreach (BenchmarkReport r in s.Reports)
@@ -25,13 +25,13 @@ internal static class SummaryJson
                     if (r.ResultStatistics is null)
                         continue;
                     string param = string.Join(",", r.BenchmarkCase.Parameters.Items.Select(p => Convert.ToString(p.Value, CultureInfo.InvariantCulture)));
-                    _means[Key(r.BenchmarkCase.Descriptor.Type.Name, r.BenchmarkCase.Descriptor.WorkloadMethod.Name, param)] = r.ResultStatistics.Median;
+                    _means[Key(r.BenchmarkCase.Descriptor.Type.Name, r.BenchmarkCase.Descriptor.WorkloadMethod.Name, param)] = useMin ? r.ResultStatistics.Min : r.ResultStatistics.Median;
                 }
         }
 
         private static string Key(string type, string method, string param) => $"{type}.{method}({param})";
 
-        /// <summary>Median nanoseconds per operation (the median resists this shared machine's bursts of noise better than the mean), or null when the benchmark did not run.</summary>
+        /// <summary>Nanoseconds per operation: the minimum or the median of the iteration means, or null when the benchmark did not run.</summary>
         public double? Ns(string type, string method, string param = "") =>
             _means.TryGetValue(Key(type, method, param), out double v) ? v : null;
     }
@@ -53,9 +53,21 @@ internal static class SummaryJson
     private static readonly (string Label, string Method)[] Peers =
         [("glibc", "Glibc"), ("glibcDirect", "GlibcDirect"), ("mimalloc", "Mimalloc"), ("jemalloc", "Jemalloc")];
 
+    /// <summary>
+    /// Writes summary.json and summary.md from the minimum of each benchmark's iteration means (on this shared,
+    /// noisy machine other jobs only ever add time, so the least disturbed iteration is the best estimate of an
+    /// allocator's own cost; every allocator is treated alike), and summary-median.json/.md from the medians.
+    /// </summary>
     public static void Write(string folder, bool quick, DateTimeOffset started, Summary[] summaries, List<Footprint.Result> footprints)
     {
-        var r = new Results(summaries);
+        Write(folder, quick, started, summaries, footprints, useMin: false);
+        Write(folder, quick, started, summaries, footprints, useMin: true);
+    }
+
+    private static void Write(string folder, bool quick, DateTimeOffset started, Summary[] summaries, List<Footprint.Result> footprints, bool useMin)
+    {
+        var r = new Results(summaries, useMin);
+        string suffix = useMin ? "" : "-median";
         var md = new StringBuilder();
         md.AppendLine("| Workload | Case | Pool | Ratio pool/glibc | pool/mimalloc | pool/jemalloc | Target | Met |");
         md.AppendLine("|---|---|---|---|---|---|---|---|");
@@ -248,6 +260,7 @@ internal static class SummaryJson
         {
             ["date"] = started.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture),
             ["mode"] = quick ? "quick" : "full",
+            ["statistic"] = useMin ? "minimum of the iteration means (summary-median.json has the medians)" : "median of the iteration means",
             ["machine"] = new JsonObject
             {
                 ["cores"] = Environment.ProcessorCount,
@@ -265,11 +278,12 @@ internal static class SummaryJson
             },
             ["workloads"] = workloads,
         };
-        File.WriteAllText(Path.Combine(folder, "summary.json"), doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.WriteAllText(Path.Combine(folder, "summary.md"),
-            $"Ratios from one {(quick ? "quick" : "full")} run on {started:yyyy-MM-dd}, {Environment.ProcessorCount} cores ({CpuName()}); lower is better except W5 scaling.\n\n" + md);
+        File.WriteAllText(Path.Combine(folder, $"summary{suffix}.json"), doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(folder, $"summary{suffix}.md"),
+            $"Ratios ({(useMin ? "minimum" : "median")} of the iteration means) from one {(quick ? "quick" : "full")} run on {started:yyyy-MM-dd}, {Environment.ProcessorCount} cores ({CpuName()}); lower is better except W5 scaling.\n\n" + md);
+        Console.WriteLine($"{(useMin ? "minimum" : "median")} of the iteration means:");
         Console.WriteLine(md.ToString());
-        Console.WriteLine($"summary: {Path.Combine(folder, "summary.json")}");
+        Console.WriteLine($"summary: {Path.Combine(folder, $"summary{suffix}.json")}");
     }
 
     private static void AppendRow(StringBuilder md, string id, string c, double? pool, double? glibc, double? mi, double? je, string target, bool? met) =>
