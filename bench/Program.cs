@@ -27,6 +27,9 @@ if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("AREAMALLOC_
     string? tunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES");
     start.Environment["GLIBC_TUNABLES"] = string.IsNullOrEmpty(tunables) ? TlsTunable : tunables + ":" + TlsTunable;
     start.Environment["AREAMALLOC_BENCH_CHILD"] = "1";
+    // In-process benchmarks share one JIT: promote hot methods to tier 1 at once instead of after the default 100 ms
+    // quiet period, so that the first benchmarks of a run are not measured on tier-0 code.
+    start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
     using var child = System.Diagnostics.Process.Start(start)!;
     child.WaitForExit();
     return child.ExitCode;
@@ -70,9 +73,11 @@ bool hookRun = outSub is not null && outSub.StartsWith("hook-", StringComparison
 job = hookRun
     // hook-cost.sh: many short iterations, so that the minimum finds undisturbed stretches on a busy machine.
     ? job.WithWarmupCount(5).WithIterationCount(61).WithIterationTime(TimeInterval.FromMilliseconds(15))
+    // Many short iterations rather than a few long ones: on this shared machine the minimum of the iteration means
+    // (what summary.json reports) then finds stretches that no other job disturbed.
     : quick
-    ? job.WithWarmupCount(2).WithIterationCount(9).WithIterationTime(TimeInterval.FromMilliseconds(60))
-    : job.WithWarmupCount(6).WithIterationCount(20).WithIterationTime(TimeInterval.FromMilliseconds(250));
+    ? job.WithWarmupCount(3).WithIterationCount(21).WithIterationTime(TimeInterval.FromMilliseconds(20))
+    : job.WithWarmupCount(6).WithIterationCount(61).WithIterationTime(TimeInterval.FromMilliseconds(25));
 
 IConfig config = ManualConfig.CreateEmpty()
     .AddJob(job)
@@ -83,11 +88,11 @@ IConfig config = ManualConfig.CreateEmpty()
     .WithArtifactsPath(artifacts)
     .WithOptions(ConfigOptions.DisableLogFile);
 if (filters.Count > 0)
-    config = ((ManualConfig)config).AddFilter(new GlobFilter(filters.ToArray()));
+    config = ((ManualConfig)config).AddFilter(new GlobFilter(filters.Append("*W0_Warmup*").ToArray()));
 
 Type[] workloads =
 [
-    typeof(W1_LifoPairs), typeof(W2_Batch), typeof(W3_Mixed), typeof(W4_Large),
+    typeof(W0_Warmup), typeof(W1_LifoPairs), typeof(W2_Batch), typeof(W3_Mixed), typeof(W4_Large),
     typeof(W5_Threads), typeof(W6_Calloc), typeof(W7_DeletePool),
 ];
 
@@ -98,6 +103,8 @@ if (list)
             Console.WriteLine($"{t.FullName}.{m.Name}");
     return 0;
 }
+
+Prewarm.Run([typeof(W1_LifoPairs), typeof(W2_Batch), typeof(W3_Mixed), typeof(W4_Large)]);
 
 var started = DateTimeOffset.Now;
 Summary[] summaries = BenchmarkRunner.Run(workloads, config);
@@ -132,12 +139,48 @@ namespace AreaMalloc.Bench
         }
     }
 
+    /// <summary>
+    /// Calls every benchmark of the given classes (those without per-iteration set-up) a few hundred times before
+    /// BenchmarkDotNet starts, then waits for the JIT's background tier-1 compilations: the benchmarks run in one
+    /// process, and without this the first cases of a run were measured partly on tier-0 code (the first case read
+    /// up to several times slower than the same code later in the run).
+    /// </summary>
+    internal static class Prewarm
+    {
+        public static void Run(Type[] types)
+        {
+            var filter = new PeerAvailabilityFilter();
+            foreach (Type type in types)
+            {
+                PropertyInfo? size = type.GetProperty("Size");
+                foreach (int value in size is null ? [0] : new[] { 16, 64, 256, 1024 })
+                {
+                    object instance = Activator.CreateInstance(type)!;
+                    size?.SetValue(instance, value);
+                    MethodInfo[] methods = type.GetMethods();
+                    methods.FirstOrDefault(m => m.GetCustomAttribute<BenchmarkDotNet.Attributes.GlobalSetupAttribute>() is not null)?.Invoke(instance, null);
+                    foreach (MethodInfo m in methods.Where(m => m.GetCustomAttribute<BenchmarkDotNet.Attributes.BenchmarkAttribute>() is not null))
+                    {
+                        if (!filter.Allows(m.Name))
+                            continue;
+                        var call = m.CreateDelegate<Action>(instance);
+                        for (int i = 0; i < (size is null ? 100 : 500); i++)
+                            call();
+                    }
+                    methods.FirstOrDefault(m => m.GetCustomAttribute<BenchmarkDotNet.Attributes.GlobalCleanupAttribute>() is not null)?.Invoke(instance, null);
+                }
+            }
+            Thread.Sleep(500);
+        }
+    }
+
     /// <summary>Leaves out the benchmarks of peers that are not installed (they are reported as skipped).</summary>
     internal sealed class PeerAvailabilityFilter : IFilter
     {
-        public bool Predicate(BenchmarkCase benchmarkCase)
+        public bool Predicate(BenchmarkCase benchmarkCase) => Allows(benchmarkCase.Descriptor.WorkloadMethod.Name);
+
+        public bool Allows(string method)
         {
-            string method = benchmarkCase.Descriptor.WorkloadMethod.Name;
             if (method.StartsWith("Mimalloc", StringComparison.Ordinal))
                 return NativePeers.HasMimalloc;
             if (method.StartsWith("Jemalloc", StringComparison.Ordinal))
