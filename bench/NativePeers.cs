@@ -80,7 +80,11 @@ internal static unsafe class NativePeers
         else
             GlibcDirectStatus = "skipped: libc.so.6 or its malloc exports not found";
 
-        if (!NativeLibrary.TryLoad("libmimalloc.so.2", out nint mimalloc))
+        // AREAMALLOC_BENCH_SKIP=mimalloc,jemalloc pretends a peer is not installed (to check the skipping path).
+        string skip = Environment.GetEnvironmentVariable("AREAMALLOC_BENCH_SKIP") ?? "";
+        if (skip.Contains("mimalloc", StringComparison.OrdinalIgnoreCase))
+            MimallocStatus = "skipped: AREAMALLOC_BENCH_SKIP names mimalloc";
+        else if (!NativeLibrary.TryLoad("libmimalloc.so.2", out nint mimalloc))
             MimallocStatus = "skipped: libmimalloc.so.2 not found (install Debian's libmimalloc2.0: bench/install-peers.sh)";
         else if (TryGet(mimalloc, "mi_heap_new", out nint hn) && TryGet(mimalloc, "mi_heap_destroy", out nint hd)
             && TryGet(mimalloc, "mi_heap_malloc", out nint hm) && TryGet(mimalloc, "mi_heap_calloc", out nint hc)
@@ -103,7 +107,9 @@ internal static unsafe class NativePeers
         else
             MimallocStatus = "skipped: libmimalloc.so.2 lacks the first-class heap API";
 
-        if (!NativeLibrary.TryLoad("libjemalloc.so.2", out nint jemalloc))
+        if (skip.Contains("jemalloc", StringComparison.OrdinalIgnoreCase))
+            JemallocStatus = "skipped: AREAMALLOC_BENCH_SKIP names jemalloc";
+        else if (!NativeLibrary.TryLoad("libjemalloc.so.2", out nint jemalloc))
             JemallocStatus = File.Exists("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2") || File.Exists("/usr/lib/aarch64-linux-gnu/libjemalloc.so.2")
                 ? "skipped: libjemalloc.so.2 is installed but dlopen failed (static TLS: run through `dotnet run`, which sets GLIBC_TUNABLES=glibc.rtld.optional_static_tls)"
                 : "skipped: libjemalloc.so.2 not found (install Debian's libjemalloc2: bench/install-peers.sh)";
