@@ -22,7 +22,8 @@ public enum InterleavingPoint
 /// invisible to a systematic tester such as Coyote, so a pool whose lock were missing would still run each
 /// operation atomically under test. A tester installs <see cref="Hook"/> (for example one that calls
 /// Coyote's <c>SchedulingPoint.Interleave()</c>) to interleave at these steps. In production the hook is
-/// null and each point costs one static load and a predicted branch.
+/// null and each point is one static load and a branch; measured with the bench (bench/hook-cost.sh), the points
+/// cost 7-13% of a malloc/free pair, mostly through what a possible call does to the code around it.
 /// </summary>
 public static class Interleaving
 {
