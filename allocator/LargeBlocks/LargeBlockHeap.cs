@@ -59,7 +59,7 @@ internal readonly unsafe struct LargeBlockHeap
 
     /// <summary>
     /// Allocates a block of <paramref name="blockSize"/> bytes whose offset plus <paramref name="prefix"/> is a
-    /// multiple of <paramref name="alignment"/> (a power of two): used for slabs, whose objects start page aligned.
+    /// multiple of <paramref name="alignment"/> (a power of two): used for slabs, which start on a page boundary.
     /// Returns the block's offset, or 0.
     /// </summary>
     public ulong AllocateAligned(ulong blockSize, ulong prefix, ulong alignment)
@@ -136,11 +136,14 @@ internal readonly unsafe struct LargeBlockHeap
             header->Size += nextHeader->Size;
             H->LargeFreeBytes -= absorbed;
             H->LargeUsedBytes += absorbed;
-            MarkUsed(block, slab: false);
+            // Not MarkUsed: the absorbed block's unused tail is given back just below, so neither the peak nor the
+            // dirty mark may count it (the next block's PrevFree is cleared by hand).
+            Header(block + SizeOf(header))->Flags &= ~BlockHeader.PrevFreeFlag;
             Header(block + SizeOf(header))->PrevSize = header->Size;
             Interleaving.At(InterleavingPoint.BlockCoalesce);
         }
         ulong before = SizeOf(header);
+        ulong written = block + before;
         if (before - newSize >= MinBlockSize)
         {
             // Carve the tail off as a used block, then free it the ordinary way (which merges it with a free successor).
@@ -150,7 +153,10 @@ internal readonly unsafe struct LargeBlockHeap
             Header(tail + (before - newSize))->PrevSize = Header(tail)->Size;
             Interleaving.At(InterleavingPoint.BlockSplit);
             Free(tail);
+            written = tail + MinBlockSize; // the tail's header and free-list links
         }
+        if (H->DirtyHighWater < written)
+            H->DirtyHighWater = written;
         UpdatePeak();
         return true;
     }

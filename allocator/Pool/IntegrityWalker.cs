@@ -117,13 +117,13 @@ internal readonly unsafe ref struct IntegrityWalker
         if (slab->Magic != SlabHeader.MagicValue || c >= SizeClasses.Count)
             return $"slab at 0x{offset:x} has a damaged header";
         int pages = SizeClasses.SlabPages(c);
-        ulong objects = offset + SlabHeader.PrefixSize, end = objects + (ulong)pages * B_PAGE_SIZE;
-        if (objects % B_PAGE_SIZE != 0 || end > offset + size || offset + size - end >= LargeBlockHeap.MinBlockSize)
+        ulong objects = offset + SlabHeader.PrefixSize, end = offset + (ulong)pages * B_PAGE_SIZE;
+        if (offset % B_PAGE_SIZE != 0 || end > offset + size || offset + size - end >= LargeBlockHeap.MinBlockSize)
             return $"slab at 0x{offset:x} does not have the shape of a class-{c} slab";
         if (slab->ObjectSize != SizeClasses.SizeOf(c) || slab->Capacity != SizeClasses.ObjectsPerSlab(c)
             || slab->Live > slab->Capacity || slab->Bump > slab->Capacity)
             return $"slab at 0x{offset:x} has inconsistent counts";
-        for (ulong p = objects / B_PAGE_SIZE; p < end / B_PAGE_SIZE; p++)
+        for (ulong p = objects / B_PAGE_SIZE; p < objects / B_PAGE_SIZE + (ulong)pages; p++)
             if (((uint*)(_base + _layout.PageMapOffset))[p] != self)
                 return $"page {p} of slab at 0x{offset:x} is not mapped to it";
         ulong free = 0;
@@ -155,7 +155,8 @@ internal readonly unsafe ref struct IntegrityWalker
         t.PerClass[c]++;
         if (slab->State == SlabHeader.Spare)
             t.Spares++;
-        if (slab->State == SlabHeader.Partial)
+        // A spare may stay on its partial list (it was the class's only partial slab when it emptied).
+        if (slab->State == SlabHeader.Partial || (slab->State == SlabHeader.Spare && (H->PartialSlabs[c] == self || slab->Prev != 0)))
             t.PartialSlabs++;
         return null;
     }
@@ -200,7 +201,7 @@ internal readonly unsafe ref struct IntegrityWalker
             {
                 var slab = (SlabHeader*)(_base + Bytes(g) + 16);
                 if (++partial > t.PartialSlabs || slab->Magic != SlabHeader.MagicValue || slab->SizeClass != c
-                    || slab->State != SlabHeader.Partial || slab->Prev != prev)
+                    || (slab->State != SlabHeader.Partial && slab->State != SlabHeader.Spare) || slab->Prev != prev)
                     return $"partial list of class {c} is damaged at slab 0x{Bytes(g):x}";
                 prev = g;
             }

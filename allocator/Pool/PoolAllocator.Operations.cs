@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using AreaMalloc.LargeBlocks;
 using AreaMalloc.Slabs;
@@ -27,6 +28,12 @@ public sealed unsafe partial class PoolAllocator
                 return Handout(obj, usable);
             }
         }
+        return AllocateLargeLocked(size, out usable);
+    }
+
+    /// <summary>The large-block half of <see cref="AllocateLocked"/>.</summary>
+    private ulong AllocateLargeLocked(nuint size, out ulong usable)
+    {
         ulong blockSize = LargeBlockSize(size);
         var large = new LargeBlockHeap(_base);
         ulong block = blockSize == 0 ? 0 : large.Allocate(blockSize);
@@ -51,6 +58,7 @@ public sealed unsafe partial class PoolAllocator
         return Math.Max(payload + 16, LargeBlockHeap.MinBlockSize);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Handout(ulong offset, ulong usable)
     {
         SetLive(offset, true);
@@ -63,25 +71,41 @@ public sealed unsafe partial class PoolAllocator
     /// <summary>Frees the live block at <paramref name="offset"/> (already checked).</summary>
     private void FreeLocked(ulong offset)
     {
-        ulong usable = UsableSizeLocked(offset);
+        uint slab = _pageMap[offset / Be.BeConstants.B_PAGE_SIZE];
+        if (slab != 0)
+            FreeSmallLocked(offset, slab);
+        else
+            FreeLargeLocked(offset);
+    }
+
+    /// <summary>Frees the live slab object at <paramref name="offset"/> of slab <paramref name="slab"/> (already checked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FreeSmallLocked(ulong offset, uint slab)
+    {
+        var slabs = new SlabHeap(_base);
         SetLive(offset, false);
         H->LiveBlocks--;
-        H->BytesInUse -= usable;
+        H->BytesInUse -= slabs.Slab(slab)->ObjectSize;
         Interleaving.At(InterleavingPoint.StatisticsUpdate);
-        var slabs = new SlabHeap(_base);
-        uint slab = slabs.SlabOf(offset);
-        if (slab != 0)
-            slabs.Free(offset, slab);
-        else
-            new LargeBlockHeap(_base).Free(offset - 16);
+        slabs.Free(offset, slab);
+    }
+
+    /// <summary>Frees the live large block whose payload is at <paramref name="offset"/> (already checked).</summary>
+    private void FreeLargeLocked(ulong offset)
+    {
+        var large = new LargeBlockHeap(_base);
+        SetLive(offset, false);
+        H->LiveBlocks--;
+        H->BytesInUse -= ((ulong)large.Header(offset - 16)->Size << TlsfMapping.GranuleLog2) - 16;
+        Interleaving.At(InterleavingPoint.StatisticsUpdate);
+        large.Free(offset - 16);
     }
 
     private ulong UsableSizeLocked(ulong offset)
     {
-        var slabs = new SlabHeap(_base);
-        uint slab = slabs.SlabOf(offset);
+        uint slab = _pageMap[offset / Be.BeConstants.B_PAGE_SIZE];
         if (slab != 0)
-            return slabs.Slab(slab)->ObjectSize;
+            return new SlabHeap(_base).Slab(slab)->ObjectSize;
         return ((ulong)new LargeBlockHeap(_base).Header(offset - 16)->Size << TlsfMapping.GranuleLog2) - 16;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using AreaMalloc.Areas;
 using AreaMalloc.LargeBlocks;
@@ -20,6 +21,9 @@ public sealed unsafe partial class PoolAllocator
     private readonly byte* _base;
     private readonly PoolLayout _layout;
     private readonly PoolBehavior _behavior;
+    private readonly ulong* _liveMap;
+    private readonly uint* _pageMap;
+    private readonly ulong _heapStart, _heapEnd;
     private bool _deleted;
 
     /// <summary>
@@ -36,6 +40,10 @@ public sealed unsafe partial class PoolAllocator
         _base = areaBase;
         _layout = layout;
         _behavior = behavior;
+        _liveMap = (ulong*)(areaBase + layout.LiveMapOffset);
+        _pageMap = (uint*)(areaBase + layout.PageMapOffset);
+        _heapStart = layout.HeapStart;
+        _heapEnd = layout.HeapEnd;
     }
 
     /// <summary>The id of the pool's area in its registry.</summary>
@@ -57,7 +65,7 @@ public sealed unsafe partial class PoolAllocator
     public bool IsDeleted => Volatile.Read(ref _deleted);
 
     private PoolHeader* H => (PoolHeader*)_base;
-    private ulong* LiveMap => (ulong*)(_base + _layout.LiveMapOffset);
+    private ulong* LiveMap => _liveMap;
 
     /// <summary>
     /// create_pool: makes an area with the given specs and lays a pool out in it. create_pool has no address
@@ -209,11 +217,32 @@ public sealed unsafe partial class PoolAllocator
         {
             if (_closed)
                 return BlockCheck.PoolDeleted;
-            BlockCheck check = CheckLocked(block, out ulong offset);
-            if (check == BlockCheck.Live)
-                FreeLocked(offset);
+            // The checks of CheckLocked, with the page-map lookup done once for the check and the free.
+            ulong offset = (ulong)((nuint)block - (nuint)_base);
+            BlockCheck check;
+            if (offset < _heapStart || offset >= _heapEnd)
+                check = BlockCheck.OutsidePool;
+            else if ((offset & (TlsfMapping.Granule - 1)) != 0)
+                check = BlockCheck.Misaligned;
+            else if (!IsLive(offset))
+                check = BlockCheck.NotLive;
             else
-                H->RefusedFrees++;
+            {
+                uint slab = _pageMap[offset / B_PAGE_SIZE];
+                if (slab != 0)
+                {
+                    FreeSmallLocked(offset, slab);
+                    return BlockCheck.Live;
+                }
+                BlockHeader* header = new LargeBlockHeap(_base).Header(offset - 16);
+                if (header->HasTag && !header->IsFree && !header->IsSlab)
+                {
+                    FreeLargeLocked(offset);
+                    return BlockCheck.Live;
+                }
+                check = BlockCheck.Corrupt;
+            }
+            H->RefusedFrees++;
             return check;
         }
     }
@@ -249,13 +278,13 @@ public sealed unsafe partial class PoolAllocator
         offset = (ulong)((nuint)block - (nuint)_base);
         if (block == 0)
             return BlockCheck.Null;
-        if (offset < _layout.HeapStart || offset >= _layout.HeapEnd)
+        if (offset < _heapStart || offset >= _heapEnd)
             return BlockCheck.OutsidePool;
         if ((offset & (TlsfMapping.Granule - 1)) != 0)
             return BlockCheck.Misaligned;
         if (!IsLive(offset))
             return BlockCheck.NotLive;
-        if (new SlabHeap(_base).SlabOf(offset) == 0)
+        if (_pageMap[offset / B_PAGE_SIZE] == 0)
         {
             BlockHeader* header = new LargeBlockHeap(_base).Header(offset - 16);
             if (!header->HasTag || header->IsFree || header->IsSlab)
@@ -264,12 +293,14 @@ public sealed unsafe partial class PoolAllocator
         return BlockCheck.Live;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsLive(ulong offset)
     {
         ulong bit = offset >> TlsfMapping.GranuleLog2;
         return (LiveMap[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetLive(ulong offset, bool live)
     {
         ulong bit = offset >> TlsfMapping.GranuleLog2;

@@ -49,7 +49,7 @@ internal unsafe struct PoolHeader
     public fixed uint FreeHeads[TlsfMapping.FlCount * TlsfMapping.SlCount];
     /// <summary>Per class: head of the list of slabs that have a free object (granule index of the slab block, or 0).</summary>
     public fixed uint PartialSlabs[SizeClasses.Count];
-    /// <summary>Per class: one empty slab kept for reuse (or 0), so a malloc/free pair does not build and tear down a slab.</summary>
+    /// <summary>Per class: one empty slab kept for reuse (or 0), so a malloc/free pair does not build and tear down a slab. It stays on its partial list.</summary>
     public fixed uint SpareSlabs[SizeClasses.Count];
     /// <summary>Per class: slabs that exist (partial, full and spare).</summary>
     public fixed int SlabsPerClass[SizeClasses.Count];

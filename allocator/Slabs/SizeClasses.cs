@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace AreaMalloc.Slabs;
 
 /// <summary>
@@ -8,24 +12,28 @@ namespace AreaMalloc.Slabs;
 ///  160 192 224 256                         (4 steps per doubling from here on:
 ///  320 384 448 512                          the worst internal waste is 25% of a block,
 ///  640 768 896 1024                         at one byte over a class, e.g. 129 -> 160)
-/// 1280 1536 1792 2048
 /// </code>
-/// Every class is a multiple of 16, so every object is 16-byte aligned. A slab of class c is
-/// <see cref="SlabPages"/>(c) pages of objects (chosen so that at least 8 objects fit and at most 1/16 of
-/// the slab is left over) plus a 64-byte prefix that holds the block header and the slab header.
+/// Larger requests go to the large-block allocator, whose waste is a 16-byte header and 16-byte rounding.
+/// (Classes up to 2048 B were tried: on a mixed workload with few objects per class, each class's partly used
+/// slab of 3 to 8 pages cost more than it saved; see bench/PERF-LOG.md.)
+/// Every class is a multiple of 16, so every object is 16-byte aligned. A slab of class c is one page-aligned
+/// block of exactly <see cref="SlabPages"/>(c) pages: a 64-byte prefix (block header and slab header), then the
+/// objects. Slabs therefore tile the heap with no gap between them, and every page of a slab holds only that
+/// slab's bytes. The page count is the smallest for which at least 4 objects fit in pages x 4096 - 64 bytes and
+/// at most 1/8 of those bytes is left over (one page for every class up to 896 B, two for 1024 B).
 /// </summary>
 public static class SizeClasses
 {
     /// <summary>Number of classes.</summary>
-    public const int Count = 24;
+    public const int Count = 20;
     /// <summary>The largest request served from a slab; larger ones go to the large-block allocator.</summary>
-    public const int MaxSmallSize = 2048;
+    public const int MaxSmallSize = 1024;
 
     private static readonly ushort[] s_sizes =
     [
         16, 32, 48, 64, 80, 96, 112, 128,
         160, 192, 224, 256, 320, 384, 448, 512,
-        640, 768, 896, 1024, 1280, 1536, 1792, 2048,
+        640, 768, 896, 1024,
     ];
 
     /// <summary>Class index by granule count: s_byGranules[(n + 15) / 16] is the class of an n-byte request.</summary>
@@ -34,7 +42,14 @@ public static class SizeClasses
     private static readonly byte[] s_slabPages = BuildSlabPages();
 
     /// <summary>The class of a request of <paramref name="size"/> bytes (0 to <see cref="MaxSmallSize"/>).</summary>
-    public static int ClassOf(nuint size) => s_byGranules[(int)((size + 15) >> 4)];
+    /// <remarks>On the malloc fast path: the range is the caller's contract (checked in debug builds), so the
+    /// lookup skips the bounds check.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ClassOf(nuint size)
+    {
+        Debug.Assert(size <= MaxSmallSize);
+        return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s_byGranules), (nint)((size + 15) >> 4));
+    }
 
     /// <summary>The object size of class <paramref name="sizeClass"/>.</summary>
     public static int SizeOf(int sizeClass) => s_sizes[sizeClass];
@@ -43,7 +58,10 @@ public static class SizeClasses
     public static int SlabPages(int sizeClass) => s_slabPages[sizeClass];
 
     /// <summary>Objects in one slab of class <paramref name="sizeClass"/>.</summary>
-    public static int ObjectsPerSlab(int sizeClass) => SlabPages(sizeClass) * Be.BeConstants.B_PAGE_SIZE / SizeOf(sizeClass);
+    public static int ObjectsPerSlab(int sizeClass) => ObjectBytes(SlabPages(sizeClass)) / SizeOf(sizeClass);
+
+    /// <summary>Bytes for objects in a slab of <paramref name="pages"/> pages: the block less its 64-byte prefix.</summary>
+    public static int ObjectBytes(int pages) => pages * Be.BeConstants.B_PAGE_SIZE - SlabHeader.PrefixSize;
 
     private static byte[] BuildGranuleTable()
     {
@@ -60,12 +78,11 @@ public static class SizeClasses
 
     private static byte[] BuildSlabPages()
     {
-        const int page = Be.BeConstants.B_PAGE_SIZE;
         var pages = new byte[Count];
         for (int c = 0; c < Count; c++)
         {
             int p = 1;
-            while (p < 16 && (p * page / s_sizes[c] < 8 || (p * page % s_sizes[c]) * 16 > p * page))
+            while (p < 16 && (ObjectBytes(p) / s_sizes[c] < 4 || (ObjectBytes(p) % s_sizes[c]) * 8 > ObjectBytes(p)))
                 p++;
             pages[c] = (byte)p;
         }

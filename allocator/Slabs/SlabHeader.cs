@@ -3,11 +3,12 @@ using System.Runtime.InteropServices;
 namespace AreaMalloc.Slabs;
 
 /// <summary>
-/// The header of a slab. A slab is one large block laid out as
-/// <code>[block header 16][slab header 48][objects: SlabPages pages, page aligned]</code>
-/// so the objects start on a page boundary and the page map can find the slab of any object page.
+/// The header of a slab. A slab is one page-aligned large block of exactly SlabPages pages, laid out as
+/// <code>[block header 16][slab header 48][objects ...][left over, under 1/16]</code>
+/// so every page of the slab belongs to it alone: the page map finds the slab of any object, a block that
+/// follows starts on a page boundary (its payload is never on a slab page), and consecutive slabs leave no gap.
 /// Invariants: Live + (free-list length) + (Capacity - Bump) == Capacity; the slab is on its class's
-/// partial list iff State == Partial; a Full slab has Live == Capacity; a Spare slab has Live == 0.
+/// partial list iff State == Partial, or State == Spare when the spare stayed on the list; a Full slab has Live == Capacity; a Spare slab has Live == 0.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct SlabHeader

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AreaMalloc.LargeBlocks;
 using AreaMalloc.Pool;
 
@@ -5,10 +6,11 @@ namespace AreaMalloc.Slabs;
 
 /// <summary>
 /// Small requests from slabs. Each class keeps a doubly linked list of partial slabs (at least one free
-/// object) and at most one empty spare slab; full slabs are on no list. An object is taken from the slab's
-/// free list, else carved from its never-used tail (so a new slab costs O(1), whatever its object count).
-/// A slab that becomes empty becomes its class's spare, or goes back to the large-block allocator when
-/// the class already has a spare. The caller holds the pool's lock.
+/// object); full slabs are on no list. A slab that empties while it is its class's only partial slab stays on the
+/// list as the class's spare (at most one per class, released by Trim or when memory runs short), so that
+/// malloc/free pairs do not build and tear down a slab; any other slab that empties is released at once.
+/// An object is taken from the slab's free list, else carved from its never-used tail (so a new slab costs O(1),
+/// whatever its object count). The caller holds the pool's lock.
 /// </summary>
 internal readonly unsafe struct SlabHeap
 {
@@ -31,22 +33,15 @@ internal readonly unsafe struct SlabHeap
     public uint SlabOf(ulong offset) => PageMap[offset / Page];
 
     /// <summary>Takes one object of class <paramref name="sizeClass"/>; its offset, or 0 when no slab can be had.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Allocate(int sizeClass)
     {
         uint slab = H->PartialSlabs[sizeClass];
-        if (slab == 0)
-        {
-            slab = H->SpareSlabs[sizeClass];
-            if (slab != 0)
-            {
-                H->SpareSlabs[sizeClass] = 0;
-                H->SpareSlabCount--;
-            }
-            else if ((slab = CreateSlab(sizeClass)) == 0)
-                return 0;
-            PushPartial(sizeClass, slab);
-        }
+        if (slab == 0 && (slab = TakeSlab(sizeClass)) == 0)
+            return 0;
         SlabHeader* header = Slab(slab);
+        if (header->State == SlabHeader.Spare)
+            Unspare(sizeClass, header);
         ulong obj;
         if (header->FreeHead != 0)
         {
@@ -64,30 +59,62 @@ internal readonly unsafe struct SlabHeap
         return obj;
     }
 
+    /// <summary>A new slab for a class whose partial list is empty (so the class has no spare either), put on the partial list.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private uint TakeSlab(int sizeClass)
+    {
+        uint slab = CreateSlab(sizeClass);
+        if (slab != 0)
+            PushPartial(sizeClass, slab);
+        return slab;
+    }
+
+    /// <summary>The spare that stayed on its partial list is taken into use: it is no longer the class's spare.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Unspare(int sizeClass, SlabHeader* header)
+    {
+        header->State = SlabHeader.Partial;
+        H->SpareSlabs[sizeClass] = 0;
+        H->SpareSlabCount--;
+        Interleaving.At(InterleavingPoint.SlabListMove);
+    }
+
     /// <summary>Returns the object at <paramref name="obj"/> to its slab <paramref name="slab"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(ulong obj, uint slab)
     {
         SlabHeader* header = Slab(slab);
-        int sizeClass = header->SizeClass;
         *(uint*)(_base + obj) = header->FreeHead;
         header->FreeHead = (uint)(obj >> TlsfMapping.GranuleLog2);
         Interleaving.At(InterleavingPoint.FreeListPush);
         if (header->State == SlabHeader.Full)
-            PushPartial(sizeClass, slab);
+            PushPartial(header->SizeClass, slab);
         if (--header->Live != 0)
             return;
-        RemovePartial(sizeClass, slab);
-        if (H->SpareSlabs[sizeClass] == 0)
+        int sizeClass = header->SizeClass;
+        if (H->SpareSlabs[sizeClass] == 0 && H->PartialSlabs[sizeClass] == slab && header->Next == 0)
         {
-            // Keep it as the spare, reset to pristine: nothing on the free list, everything carvable again.
+            // The class's only partial slab emptied and the class has no spare: it stays on the partial list as
+            // the spare, so that a malloc/free pair moves no slab between lists.
             header->State = SlabHeader.Spare;
-            header->FreeHead = 0;
-            header->Bump = 0;
             H->SpareSlabs[sizeClass] = slab;
             H->SpareSlabCount++;
+            Interleaving.At(InterleavingPoint.SlabListMove);
         }
         else
-            ReleaseSlab(slab);
+            Emptied(sizeClass, slab);
+    }
+
+    /// <summary>
+    /// A slab became empty and is not its class's only partial slab (or the class has a spare already; see
+    /// <see cref="Free"/> for the other case): it goes back to the large-block allocator at once. (Keeping it as a
+    /// second, off-list spare was tried: it held up to a slab per class that no request needed.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Emptied(int sizeClass, uint slab)
+    {
+        RemovePartial(sizeClass, slab);
+        ReleaseSlab(slab);
     }
 
     /// <summary>Gives every spare slab back to the large-block allocator. Returns how many were released.</summary>
@@ -101,6 +128,7 @@ internal readonly unsafe struct SlabHeap
                 continue;
             H->SpareSlabs[c] = 0;
             H->SpareSlabCount--;
+            RemovePartial(c, slab); // a spare always stays on its partial list
             ReleaseSlab(slab);
             released++;
         }
@@ -111,7 +139,7 @@ internal readonly unsafe struct SlabHeap
     {
         int pages = SizeClasses.SlabPages(sizeClass);
         var large = new LargeBlockHeap(_base);
-        ulong block = large.AllocateAligned(SlabHeader.PrefixSize + (ulong)pages * Page, SlabHeader.PrefixSize, Page);
+        ulong block = large.AllocateAligned((ulong)pages * Page, 0, Page);
         if (block == 0)
             return 0;
         uint slab = (uint)(block >> TlsfMapping.GranuleLog2);
