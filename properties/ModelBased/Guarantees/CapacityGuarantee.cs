@@ -14,10 +14,10 @@ namespace AreaMalloc.Properties.ModelBased.Guarantees;
 /// <item><b>Pristine after release.</b> Once every block is freed and the pool trimmed, its statistics equal a
 /// fresh pool's (largest free block = MaxSingleRequest, no slab, nothing used) except the history counters
 /// RefusedFrees, FailedAllocations and PeakLargeUsedBytes.</item>
-/// <item><b>Small-request overhead.</b> Filling an empty pool with n-byte requests (0 ≤ n ≤ 2048) yields at
+/// <item><b>Small-request overhead.</b> Filling an empty pool with n-byte requests (0 ≤ n ≤ 1024) yields at
 /// least <see cref="MinimumFill"/> blocks: every slab-served request costs at most <see cref="SlabCost"/>
-/// (≤ 1.36 × its class size) of heap, counting the 64-byte slab prefix, the slab's leftover, and the up to
-/// 4127-byte gap that page-aligns a slab's objects (the gap is later filled with large blocks); in the tail
+/// (≤ 1.41 × its class size) of heap, counting the 64-byte slab prefix inside the slab's first page, the slab's leftover, and the up to
+/// 4127-byte gap that page-aligns a slab (the gap is later filled with large blocks); in the tail
 /// that is left when no further slab fits (under one slab plus 4128 bytes), each costs a large block of
 /// <see cref="LargeCost"/> bytes.</item>
 /// </list>
@@ -42,17 +42,17 @@ public static class CapacityGuarantee
     /// <returns>The block size.</returns>
     public static ulong LargeCost(ulong n) => Math.Max(((Math.Max(n, 1) + 15) & ~15UL) + 16, MinBlock);
 
-    /// <summary>Heap bytes of one slab block of the class of <paramref name="n"/> (prefix and object pages).</summary>
-    /// <param name="n">Bytes requested (at most 2048).</param>
+    /// <summary>Heap bytes of one slab block of the class of <paramref name="n"/>: its pages (the prefix is inside the first).</summary>
+    /// <param name="n">Bytes requested (at most 1024).</param>
     /// <returns>The slab block size.</returns>
-    public static ulong SlabBlock(ulong n) => (ulong)(SlabPrefix + (SizeClasses.SlabPages(SizeClasses.ClassOf((nuint)n)) * B_PAGE_SIZE));
+    public static ulong SlabBlock(ulong n) => (ulong)(SizeClasses.SlabPages(SizeClasses.ClassOf((nuint)n)) * B_PAGE_SIZE);
 
     /// <summary>
     /// The most heap one slab-served n-byte request costs when a pool is filled: the worst, over every gap g
     /// the slab's placement can leave (0 or 32..4127), of (slab block + g + 31) / (objects + g / LargeCost(n)),
     /// since a gap's bytes later hold whole large blocks.
     /// </summary>
-    /// <param name="n">Bytes requested (at most 2048).</param>
+    /// <param name="n">Bytes requested (at most 1024).</param>
     /// <returns>Heap bytes per object.</returns>
     public static double SlabCost(ulong n)
     {
@@ -74,7 +74,7 @@ public static class CapacityGuarantee
     /// that is the dearer way (else none).
     /// </summary>
     /// <param name="heapSize">The pool's heap size (HeapEnd − HeapStart).</param>
-    /// <param name="n">Bytes requested (at most 2048).</param>
+    /// <param name="n">Bytes requested (at most 1024).</param>
     /// <returns>The guaranteed count.</returns>
     public static long MinimumFill(ulong heapSize, ulong n)
     {
