@@ -48,8 +48,13 @@ public sealed unsafe class AreaMallocModule
     /// <summary>delete_pool: B_OK when the pool was deleted (its pointers are invalid at once), else B_ERROR.</summary>
     public int DeletePool(void* poolID)
     {
-        PoolAllocator? pool = _pools.Remove((nint)poolID);
-        return pool is null ? B_ERROR : pool.Delete();
+        // The id is dropped only once the area is gone: when the OS refuses to unmap, the pool stays reachable
+        // (and deletable again), so its mapping is never stranded. Two racing deletes: the pool's lock lets one win.
+        PoolAllocator? pool = _pools.Find((nint)poolID);
+        if (pool is null || pool.Delete() != B_OK)
+            return B_ERROR;
+        _pools.Remove((nint)poolID);
+        return B_OK;
     }
 
     /// <summary>malloc: a block of at least <paramref name="size"/> bytes from the pool, or NULL.</summary>

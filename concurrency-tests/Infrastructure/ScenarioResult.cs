@@ -45,6 +45,19 @@ public sealed record ScenarioResult(
         $"{(IterationsDone > 0 ? SchedulingSteps / IterationsDone : 0)} steps/it), " +
         $"{(FoundBug ? "BUG FOUND" : "no bug")}");
 
+    /// <summary>The figures the certify campaign reads from the test output (<c>certify: key=value</c> lines).</summary>
+    public IEnumerable<string> CertifyFigures()
+    {
+        yield return $"certify: budget={(ReplayedTrace is null ? $"{IterationsRequested} iterations ({Budget.Name})" : "replay")}";
+        yield return $"certify: strategy={Strategy.ShortName()}";
+        yield return string.Create(CultureInfo.InvariantCulture, $"certify: seed={Seed}");
+        yield return string.Create(CultureInfo.InvariantCulture, $"certify: iterations={IterationsDone}");
+        yield return string.Create(CultureInfo.InvariantCulture, $"certify: it/s={IterationsPerSecond:0}");
+        yield return $"certify: bug={(FoundBug ? "found" : "none")}";
+        if (ReplayCommand is not null)
+            yield return $"certify: replay={ReplayCommand}";
+    }
+
     /// <summary>Everything a failure message needs: the summary, the bug report, the trace and how to replay it.</summary>
     public string Describe()
     {

@@ -20,7 +20,7 @@ public static class ConcurrentMallocFreeScenario
     public const string Name = "malloc-free";
 
     /// <summary>Iterations under the CI budget.</summary>
-    public const uint CiIterations = 300;
+    public const uint CiIterations = 40;
 
     /// <summary>Operations each task runs.</summary>
     public const int OperationsPerTask = 8;

@@ -23,7 +23,7 @@ public static class CreateDeletePoolsScenario
     public const string Name = "create-delete-pools";
 
     /// <summary>Iterations under the CI budget.</summary>
-    public const uint CiIterations = 300;
+    public const uint CiIterations = 40;
 
     private const int BlockSize = 96;
 

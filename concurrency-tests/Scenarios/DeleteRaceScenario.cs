@@ -35,7 +35,7 @@ public static class DeleteRaceScenario
     public const uint CiIterationsToFind = 1000;
 
     /// <summary>Iterations under the CI budget of the safe run, which must find nothing.</summary>
-    public const uint CiIterations = 300;
+    public const uint CiIterations = 40;
 
     /// <summary>Operations each task runs on the pool.</summary>
     public const int OperationsPerTask = 4;

@@ -21,7 +21,7 @@ public static class ModuleGetPutScenario
     public const string Name = "module-get-put";
 
     /// <summary>Iterations under the CI budget.</summary>
-    public const uint CiIterations = 300;
+    public const uint CiIterations = 40;
 
     private const int BlockSize = 64;
     private const nuint PoolSize = 4 * B_PAGE_SIZE;

@@ -20,7 +20,7 @@ public static class SafeDisposeScenario
     public const string Name = "safe-dispose";
 
     /// <summary>Iterations under the CI budget.</summary>
-    public const uint CiIterations = 300;
+    public const uint CiIterations = 40;
 
     /// <summary>The pool's area.</summary>
     public const nuint PoolSize = 16 * B_PAGE_SIZE;

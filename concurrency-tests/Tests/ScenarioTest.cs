@@ -19,6 +19,9 @@ internal static class ScenarioTest
             settings = settings.Replaying(trace);
         ScenarioResult result = run(settings);
         output.WriteLine(result.Describe());
+        foreach (string line in result.CertifyFigures())
+            output.WriteLine(line);
+        Progress.Report($"{scenario} ({strategy.ShortName()})", result.IterationsDone, result.IterationsRequested);
         return result;
     }
 

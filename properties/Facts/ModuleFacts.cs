@@ -87,6 +87,19 @@ public unsafe class ModuleFacts
     }
 
     [Fact]
+    public void A_delete_pool_the_OS_refuses_is_B_ERROR_and_the_pool_stays_usable_and_deletable()
+    {
+        AreaMallocModule module = Get();
+        void* pool = module.CreatePool(B_ANY_ADDRESS, 1 << 16, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA);
+        _backend.FailUnmapWith = AreaMalloc.Areas.LinuxErrno.EINVAL;
+        Assert.Equal(B_ERROR, module.DeletePool(pool));
+        Assert.True(module.Malloc(pool, 16) != null);
+        _backend.FailUnmapWith = 0;
+        Assert.Equal(B_OK, module.DeletePool(pool));
+        Assert.Equal(0, _backend.MappedBytes);
+    }
+
+    [Fact]
     public void Garbage_pool_ids_are_refused_without_being_dereferenced()
     {
         AreaMallocModule module = Get();

@@ -13,6 +13,13 @@ public sealed class ModelBasedProperties(ITestOutputHelper output)
         PropertyOutcome outcome = ModelBasedProperty.Check(new RealPoolFactory(), Budget.Current.ModelSequences, ReplaySeed.FromEnvironment());
         output.WriteLine(outcome.Summary + " [budget " + Budget.Current + "]");
         output.WriteLine(outcome.EventSummary);
+        Progress.Report("model-based sequences", outcome.Sequences, Budget.Current.ModelSequences);
+        output.WriteLine($"certify: budget={Budget.Current.ModelSequences} sequences ({Budget.Current.Name})");
+        output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"certify: sequences={outcome.Sequences}"));
+        output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"certify: commands={outcome.Commands}"));
+        output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"certify: sequences/s={outcome.SequencesPerSecond:0}"));
+        output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"certify: commands/s={outcome.CommandsPerSecond:0}"));
+        output.WriteLine($"certify: replay=AREAMALLOC_REPLAY=\"{outcome.FailingSeed ?? outcome.RunSeed}\" dotnet test properties --filter Every_command_sequence_agrees_with_the_model");
         Assert.True(outcome.Passed, outcome.FailureText);
         Assert.True(outcome.LeakedSequences == 0, $"{outcome.LeakedSequences} sequences left areas mapped after the last put_module");
     }
