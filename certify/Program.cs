@@ -35,4 +35,20 @@ root.SetAction(async (parse, cancel) =>
     return certificate.Passed ? 0 : 1;
 });
 
+var scenario = new Argument<string>("scenario") { Description = "The scenario: malloc-free, cross-task-free, create-delete-pools, module-get-put, delete-race, delete-race-safe, safe-dispose." };
+var strategy = new Option<string>("--strategy") { Description = "Coyote's exploration strategy: default, random, pct (prioritization) or probabilistic.", DefaultValueFactory = _ => "default" };
+var iterations = new Option<uint>("--iterations") { Description = "The most iterations to explore; the hunt stops at the first bug.", DefaultValueFactory = _ => 10_000 };
+var seed = new Option<uint?>("--seed") { Description = "The random seed of the exploration (default: a new one)." };
+var hunt = new Command("hunt", "Runs one Coyote scenario for as many iterations as asked, stops at the first bug, saves its trace and prints the replay command. Exits 2 when a bug was found.")
+{
+    scenario, strategy, iterations, seed,
+};
+hunt.SetAction(parse => Interactive.Hunt(parse.GetValue(scenario)!, parse.GetValue(strategy)!, parse.GetValue(iterations), parse.GetValue(seed)));
+
+var target = new Argument<string>("trace-or-seed") { Description = "A Coyote .trace file (artifacts/coyote/...), or an FsCheck seed of the model-based property such as \"(123,456)\" or \"(123,456,20)\"." };
+var replay = new Command("replay", "Replays a Coyote trace or an FsCheck seed and shows the failing steps.") { target };
+replay.SetAction(parse => Interactive.Replay(parse.GetValue(target)!));
+
+root.Subcommands.Add(hunt);
+root.Subcommands.Add(replay);
 return await root.Parse(args).InvokeAsync();
