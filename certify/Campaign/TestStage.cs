@@ -45,10 +45,13 @@ internal sealed class TestStage(string name, string project, string filter, stri
             test.Passed ? null : test.Error)).ToList();
     }
 
+    /// <summary>Class.Method(arguments), without the namespace.</summary>
     private static string ShortName(string fullName)
     {
-        string[] parts = fullName.Split('.');
-        return parts.Length >= 2 ? $"{parts[^2]}.{parts[^1]}" : fullName;
+        int paren = fullName.IndexOf('(', StringComparison.Ordinal);
+        string method = paren < 0 ? fullName : fullName[..paren], arguments = paren < 0 ? "" : fullName[paren..];
+        string[] parts = method.Split('.');
+        return (parts.Length >= 2 ? $"{parts[^2]}.{parts[^1]}" : method) + arguments;
     }
 
     private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];

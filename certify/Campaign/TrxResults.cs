@@ -39,8 +39,9 @@ internal static class TrxResults
                 (string?)output?.Element(Ns + "ErrorInfo")?.Element(Ns + "Message"),
                 (string?)output?.Element(Ns + "ErrorInfo")?.Element(Ns + "StackTrace"),
             }.Where(s => !string.IsNullOrEmpty(s)));
+            // testName carries a theory's arguments (the display name); fall back to the method's full name.
             return new TestResult(
-                names.GetValueOrDefault((string)r.Attribute("testId")!, (string)r.Attribute("testName")!),
+                (string?)r.Attribute("testName") ?? names.GetValueOrDefault((string)r.Attribute("testId")!, "?"),
                 (string)r.Attribute("outcome")!,
                 TimeSpan.Parse((string?)r.Attribute("duration") ?? "0", CultureInfo.InvariantCulture),
                 (string?)output?.Element(Ns + "StdOut") ?? "",
