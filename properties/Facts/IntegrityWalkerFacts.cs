@@ -261,4 +261,74 @@ public unsafe class IntegrityWalkerFacts : IDisposable
 
     [Fact]
     public void Page_map_entry_for_a_metadata_page() { ((uint*)(_pool.Base + (nint)H->PageMapOffset))[0] = 3; AssertNamed("page map gives pages"); }
+
+    [Fact]
+    public void Header_page_map_offset_wrong() { H->PageMapOffset += 16; AssertNamed("disagrees with the layout"); }
+
+    [Fact]
+    public void Header_live_map_offset_wrong() { H->LiveMapOffset += 16; AssertNamed("disagrees with the layout"); }
+
+    [Fact]
+    public void Header_area_size_wrong() { H->AreaSize += 4096; AssertNamed("disagrees with the layout"); }
+
+    [Fact]
+    public void Header_heap_start_wrong() { H->HeapStart += 16; AssertNamed("disagrees with the layout"); }
+
+    [Fact]
+    public void Sentinel_without_its_flag()
+    {
+        ((BlockHeader*)(_pool.Base + (nint)H->HeapEnd))->Flags &= ~BlockHeader.SentinelFlag;
+        AssertNamed("intact sentinel");
+    }
+
+    [Fact]
+    public void Sentinel_marked_free()
+    {
+        ((BlockHeader*)(_pool.Base + (nint)H->HeapEnd))->Flags |= BlockHeader.FreeFlag;
+        AssertNamed("intact sentinel");
+    }
+
+    [Fact]
+    public void Slab_object_size_wrong() { Slab(SlabOf(_small[0]))->ObjectSize += 16; AssertNamed("inconsistent counts"); }
+
+    [Fact]
+    public void Slab_capacity_wrong() { Slab(SlabOf(_small[0]))->Capacity--; AssertNamed("inconsistent counts"); }
+
+    [Fact]
+    public void Slab_carved_count_impossible() { Slab(SlabOf(_small[0]))->Bump = 100_000; AssertNamed("inconsistent counts"); }
+
+    [Fact]
+    public void Slab_free_list_naming_an_uncarved_object()
+    {
+        SlabHeader* slab = Slab(SlabOf(_small[^1]));
+        _pool.Free(_small[^1]);
+        ulong objects = (ulong)(SlabOf(_small[^1])) * 16 + 64;
+        slab->FreeHead = (uint)((objects + (ulong)slab->Bump * slab->ObjectSize) >> 4);
+        AssertNamed("free list of slab");
+    }
+
+    [Fact]
+    public void Slab_free_list_naming_the_middle_of_an_object()
+    {
+        SlabHeader* slab = Slab(SlabOf(_small[^1]));
+        _pool.Free(_small[^1]);
+        slab->FreeHead = (uint)((Offset(_small[^1]) + 16) >> 4);
+        AssertNamed("free list of slab");
+    }
+
+    [Fact]
+    public void Free_list_head_outside_the_heap()
+    {
+        (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
+        H->FreeHeads[fl * 16 + sl] = (uint)(H->HeapEnd >> 4);
+        AssertNamed("which is not a free block");
+    }
+
+    [Fact]
+    public void Free_list_holding_a_block_before_the_heap()
+    {
+        (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
+        H->FreeHeads[fl * 16 + sl] = 1;
+        AssertNamed("which is not a free block");
+    }
 }
