@@ -44,24 +44,44 @@ public static partial class ProcMaps
     public static bool Overlaps(nint address, nuint size)
     {
         nuint lo = (nuint)address, hi = lo + size;
-        foreach (string line in File.ReadLines("/proc/self/maps"))
+        return Ranges().Any(r => r.Start < hi && lo < r.End);
+    }
+
+    /// <summary>Whether the mappings of <c>/proc/self/maps</c> cover all of [address, address+size).</summary>
+    /// <param name="address">Start.</param>
+    /// <param name="size">Bytes.</param>
+    /// <returns>True when every byte of the range is mapped.</returns>
+    public static bool Covers(nint address, nuint size)
+    {
+        nuint at = (nuint)address, hi = at + size;
+        foreach ((nuint start, nuint end) in Ranges())
         {
-            int dash = line.IndexOf('-', StringComparison.Ordinal);
-            int space = line.IndexOf(' ', StringComparison.Ordinal);
-            if (dash <= 0 || space <= dash)
+            if (start <= at && at < end)
             {
-                continue;
+                at = end;
             }
 
-            nuint start = nuint.Parse(line.AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            nuint end = nuint.Parse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            if (start < hi && lo < end)
+            if (at >= hi)
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    private static IEnumerable<(nuint Start, nuint End)> Ranges()
+    {
+        foreach (string line in File.ReadLines("/proc/self/maps"))
+        {
+            int dash = line.IndexOf('-', StringComparison.Ordinal);
+            int space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (dash > 0 && space > dash)
+            {
+                yield return (nuint.Parse(line.AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                    nuint.Parse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+            }
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
