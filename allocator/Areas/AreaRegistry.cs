@@ -158,10 +158,18 @@ public sealed class AreaRegistry
         }
         nuint start = ((nuint)raw + alignment - 1) & ~(alignment - 1);
         nuint head = start - (nuint)raw, tail = alignment - head;
-        if (head != 0)
-            Backend.Unmap(raw, head);
-        if (tail != 0)
-            Backend.Unmap((nint)(start + size), tail);
+        mapped = 0;
+        // A trim the OS refuses (e.g. ENOMEM at vm.max_map_count) would strand the over-mapped pages: give back what is left.
+        if (head != 0 && (errno = Backend.Unmap(raw, head)) != 0)
+        {
+            Backend.Unmap(raw, size + alignment);
+            return errno;
+        }
+        if (tail != 0 && (errno = Backend.Unmap((nint)(start + size), tail)) != 0)
+        {
+            Backend.Unmap((nint)start, size + tail);
+            return errno;
+        }
         mapped = (nint)start;
         return 0; // a locked area's pages are made resident by the mlock that follows
     }

@@ -75,12 +75,9 @@ public sealed unsafe class AreaMallocModule
     /// <summary>Beyond Be: the pool behind an id, or null when the id names no live pool.</summary>
     public PoolAllocator? FindPool(void* poolID) => _pools.Find((nint)poolID);
 
-    /// <summary>Deletes every remaining pool (the last put_module does this). Returns how many were deleted.</summary>
-    internal int DeleteAllPools()
-    {
-        int deleted = 0;
-        foreach (PoolAllocator pool in _pools.RemoveAll())
-            deleted += pool.Delete() == B_OK ? 1 : 0;
-        return deleted;
-    }
+    /// <summary>
+    /// Deletes every remaining pool (the last put_module does this). A pool whose area the OS refuses to unmap stays
+    /// live (and reachable by its id), so its mapping is never stranded. Returns how many pools remain.
+    /// </summary>
+    internal int DeleteAllPools() => _pools.RemoveAll(pool => pool.Delete() == B_OK);
 }

@@ -60,18 +60,20 @@ public sealed class ModuleLoader
         }
     }
 
-    /// <summary>put_module: B_OK; the last put deletes every remaining pool. B_BAD_VALUE when the name is unknown or the module is not held.</summary>
+    /// <summary>put_module: B_OK; the last put deletes every remaining pool. B_BAD_VALUE when the name is unknown or the module is not held;
+    /// B_ERROR when the last put could not delete a pool because the OS refused to unmap its area (the module stays held, the pool live).</summary>
     public int PutModule(string name)
     {
         lock (_gate)
         {
             if (name != B_AREA_MALLOC_MODULE_NAME || _users == 0)
                 return B_BAD_VALUE;
+            // The OS refused to unmap a pool's area: the caller still holds the module and the pools that were not
+            // deleted stay live, so nothing is stranded; putting again retries.
+            if (_users == 1 && _module!.DeleteAllPools() != 0)
+                return B_ERROR;
             if (--_users == 0)
-            {
-                _module!.DeleteAllPools();
                 _module = null;
-            }
             return B_OK;
         }
     }

@@ -80,22 +80,28 @@ internal sealed class PoolHandleTable
         }
     }
 
-    /// <summary>Unregisters every pool and returns them.</summary>
-    public List<PoolAllocator> RemoveAll()
+    /// <summary>
+    /// Offers every pool to <paramref name="delete"/> and unregisters the ones it deleted; a pool it could not delete
+    /// (the OS refused to unmap its area) stays registered. Returns how many pools stay.
+    /// </summary>
+    public int RemoveAll(Func<PoolAllocator, bool> delete)
     {
         lock (_gate)
         {
-            var pools = new List<PoolAllocator>();
+            int kept = 0;
             for (int slot = 0; slot < _used; slot++)
             {
-                if (_slots[slot] is { } entry)
+                if (_slots[slot] is not { } entry)
+                    continue;
+                if (!delete(entry.Pool))
                 {
-                    pools.Add(entry.Pool);
-                    Volatile.Write(ref _slots[slot], null);
-                    _freeSlots.Push(slot);
+                    kept++;
+                    continue;
                 }
+                Volatile.Write(ref _slots[slot], null);
+                _freeSlots.Push(slot);
             }
-            return pools;
+            return kept;
         }
     }
 
