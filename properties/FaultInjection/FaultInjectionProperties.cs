@@ -18,7 +18,7 @@ namespace AreaMalloc.Properties.FaultInjection;
 public sealed class FaultInjectionProperties(ITestOutputHelper output)
 {
     /// <summary>Sequences at the CI budget.</summary>
-    public const int CiSequences = 20;
+    public const int CiSequences = 8;
 
     /// <summary>The faulted runs per sequence at most (every call site when the sequence has no more calls).</summary>
     public const int MaxFaultsPerSequence = 16;
