@@ -36,6 +36,7 @@ internal readonly unsafe struct LargeBlockHeap
         sentinel->Size = 1;
         sentinel->Flags = BlockHeader.Tag | BlockHeader.SentinelFlag;
         BlockHeader* first = Header(heapStart);
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         first->Size = (uint)((heapEnd - heapStart) >> TlsfMapping.GranuleLog2);
         first->PrevSize = 0;
         first->Flags = BlockHeader.Tag;
@@ -78,6 +79,7 @@ internal readonly unsafe struct LargeBlockHeap
             ulong whole = SizeOf(front);
             WriteHeader(target, whole - (target - block), target - block, prevFree: true);
             Header(target)->Flags |= BlockHeader.FreeFlag; // still counted free until MarkUsed below
+            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
             front->Size = (uint)((target - block) >> TlsfMapping.GranuleLog2);
             Header(target + SizeOf(Header(target)))->PrevSize = Header(target)->Size;
             InsertFree(block);
@@ -148,6 +150,7 @@ internal readonly unsafe struct LargeBlockHeap
         {
             // Carve the tail off as a used block, then free it the ordinary way (which merges it with a free successor).
             ulong tail = block + newSize;
+            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
             header->Size = (uint)(newSize >> TlsfMapping.GranuleLog2);
             WriteHeader(tail, before - newSize, newSize, prevFree: false);
             Header(tail + (before - newSize))->PrevSize = Header(tail)->Size;
@@ -218,6 +221,7 @@ internal readonly unsafe struct LargeBlockHeap
             return;
         ulong rest = block + size;
         WriteHeader(rest, whole - size, size, prevFree: header->IsFree);
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->Size = (uint)(size >> TlsfMapping.GranuleLog2);
         BlockHeader* after = Header(rest + (whole - size));
         after->PrevSize = Header(rest)->Size;
@@ -232,7 +236,9 @@ internal readonly unsafe struct LargeBlockHeap
     private void WriteHeader(ulong offset, ulong size, ulong prevSize, bool prevFree)
     {
         BlockHeader* header = Header(offset);
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->Size = (uint)(size >> TlsfMapping.GranuleLog2);
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->PrevSize = (uint)(prevSize >> TlsfMapping.GranuleLog2);
         header->Flags = BlockHeader.Tag | (prevFree ? BlockHeader.PrevFreeFlag : 0);
         header->Reserved = 0;
@@ -276,6 +282,7 @@ internal readonly unsafe struct LargeBlockHeap
     {
         (int fl, int sl) = TlsfMapping.MapInsert(SizeOf(Header(block)));
         int index = fl * TlsfMapping.SlCount + sl;
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         uint self = (uint)(block >> TlsfMapping.GranuleLog2);
         uint head = H->FreeHeads[index];
         FreeLinks* links = Links(block);

@@ -42,6 +42,7 @@ public static class TlsfMapping
     public static (int Fl, int Sl) MapInsert(ulong size)
     {
         if (size < SmallBlock)
+            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
             return (0, (int)(size >> GranuleLog2));
         int log2 = BitOperations.Log2(size);
         int sl = (int)(size >> (log2 - SlLog2)) ^ SlCount;
