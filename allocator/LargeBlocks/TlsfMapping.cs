@@ -53,6 +53,7 @@ public static class TlsfMapping
     /// <param name="size">A block size: a multiple of 16, at most <see cref="MaxBlockSize"/>.</param>
     public static (int Fl, int Sl) MapSearch(ulong size)
     {
+        // Stryker disable once Equality : at size == SmallBlock (256, a list's lower bound) the round-up adds 2^(8-4)-1 = 15, and 271 maps to the same list (1, 0) as 256, so > is equivalent to >=; the sibling < mutant goes with it
         if (size >= SmallBlock)
             size += (1UL << (BitOperations.Log2(size) - SlLog2)) - 1;
         return MapInsert(size);
