@@ -193,6 +193,7 @@ internal readonly unsafe struct LargeBlockHeap
             uint slMap = H->SlBitmap[fl] & (~0u << sl);
             if (slMap == 0)
             {
+                // Stryker disable once Conditional,Equality : inside fl < FlCount (29), fl + 1 < 32 always holds, so forcing it true or testing <= 32 is equivalent (the guard only keeps the shift count below 32)
                 uint flMap = fl + 1 < 32 ? H->FlBitmap & (~0u << (fl + 1)) : 0;
                 if (flMap != 0)
                 {
