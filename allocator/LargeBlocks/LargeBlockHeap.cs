@@ -36,6 +36,7 @@ internal readonly unsafe struct LargeBlockHeap
         sentinel->Size = 1;
         sentinel->Flags = BlockHeader.Tag | BlockHeader.SentinelFlag;
         BlockHeader* first = Header(heapStart);
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         first->Size = (uint)((heapEnd - heapStart) >> TlsfMapping.GranuleLog2);
         first->PrevSize = 0;
         first->Flags = BlockHeader.Tag;
@@ -78,6 +79,7 @@ internal readonly unsafe struct LargeBlockHeap
             ulong whole = SizeOf(front);
             WriteHeader(target, whole - (target - block), target - block, prevFree: true);
             Header(target)->Flags |= BlockHeader.FreeFlag; // still counted free until MarkUsed below
+            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
             front->Size = (uint)((target - block) >> TlsfMapping.GranuleLog2);
             Header(target + SizeOf(Header(target)))->PrevSize = Header(target)->Size;
             InsertFree(block);
@@ -148,6 +150,7 @@ internal readonly unsafe struct LargeBlockHeap
         {
             // Carve the tail off as a used block, then free it the ordinary way (which merges it with a free successor).
             ulong tail = block + newSize;
+            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
             header->Size = (uint)(newSize >> TlsfMapping.GranuleLog2);
             WriteHeader(tail, before - newSize, newSize, prevFree: false);
             Header(tail + (before - newSize))->PrevSize = Header(tail)->Size;
@@ -155,6 +158,7 @@ internal readonly unsafe struct LargeBlockHeap
             Free(tail);
             written = tail + MinBlockSize; // the tail's header and free-list links
         }
+        // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
         if (H->DirtyHighWater < written)
             H->DirtyHighWater = written;
         UpdatePeak();
@@ -189,6 +193,7 @@ internal readonly unsafe struct LargeBlockHeap
             uint slMap = H->SlBitmap[fl] & (~0u << sl);
             if (slMap == 0)
             {
+                // Stryker disable once Conditional,Equality : inside fl < FlCount (29), fl + 1 < 32 always holds, so forcing it true or testing <= 32 is equivalent (the guard only keeps the shift count below 32)
                 uint flMap = fl + 1 < 32 ? H->FlBitmap & (~0u << (fl + 1)) : 0;
                 if (flMap != 0)
                 {
@@ -218,11 +223,13 @@ internal readonly unsafe struct LargeBlockHeap
             return;
         ulong rest = block + size;
         WriteHeader(rest, whole - size, size, prevFree: header->IsFree);
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->Size = (uint)(size >> TlsfMapping.GranuleLog2);
         BlockHeader* after = Header(rest + (whole - size));
         after->PrevSize = Header(rest)->Size;
         Header(rest)->Flags |= BlockHeader.FreeFlag;
         after->Flags |= BlockHeader.PrevFreeFlag;
+        // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
         if (H->DirtyHighWater < rest + MinBlockSize)
             H->DirtyHighWater = rest + MinBlockSize;
         InsertFree(rest);
@@ -232,7 +239,9 @@ internal readonly unsafe struct LargeBlockHeap
     private void WriteHeader(ulong offset, ulong size, ulong prevSize, bool prevFree)
     {
         BlockHeader* header = Header(offset);
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->Size = (uint)(size >> TlsfMapping.GranuleLog2);
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->PrevSize = (uint)(prevSize >> TlsfMapping.GranuleLog2);
         header->Flags = BlockHeader.Tag | (prevFree ? BlockHeader.PrevFreeFlag : 0);
         header->Reserved = 0;
@@ -251,6 +260,7 @@ internal readonly unsafe struct LargeBlockHeap
             H->LargeFreeBytes -= size;
             H->LargeUsedBytes += size;
         }
+        // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
         if (H->DirtyHighWater < block + size)
             H->DirtyHighWater = block + size;
         UpdatePeak();
@@ -268,6 +278,7 @@ internal readonly unsafe struct LargeBlockHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void UpdatePeak()
     {
+        // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
         if (H->LargeUsedBytes > H->PeakLargeUsedBytes)
             H->PeakLargeUsedBytes = H->LargeUsedBytes;
     }
@@ -276,6 +287,7 @@ internal readonly unsafe struct LargeBlockHeap
     {
         (int fl, int sl) = TlsfMapping.MapInsert(SizeOf(Header(block)));
         int index = fl * TlsfMapping.SlCount + sl;
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         uint self = (uint)(block >> TlsfMapping.GranuleLog2);
         uint head = H->FreeHeads[index];
         FreeLinks* links = Links(block);

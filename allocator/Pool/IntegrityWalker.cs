@@ -112,6 +112,7 @@ internal readonly unsafe ref struct IntegrityWalker
     private string? CheckSlab(ulong offset, ulong size, ref Tally t)
     {
         var slab = (SlabHeader*)(_base + offset + 16);
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         uint self = (uint)(offset >> TlsfMapping.GranuleLog2);
         int c = slab->SizeClass;
         if (slab->Magic != SlabHeader.MagicValue || c >= SizeClasses.Count)
@@ -227,6 +228,7 @@ internal readonly unsafe ref struct IntegrityWalker
 
     private bool IsLive(ulong offset)
     {
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         ulong bit = offset >> TlsfMapping.GranuleLog2;
         return (((ulong*)(_base + _layout.LiveMapOffset))[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
     }
@@ -236,6 +238,7 @@ internal readonly unsafe ref struct IntegrityWalker
     {
         var map = (ulong*)(_base + _layout.LiveMapOffset);
         long count = 0;
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         ulong bit = from >> TlsfMapping.GranuleLog2, endBit = to >> TlsfMapping.GranuleLog2;
         while (bit < endBit && (bit & 63) != 0)
             count += IsLive(bit++ << TlsfMapping.GranuleLog2) ? 1 : 0;

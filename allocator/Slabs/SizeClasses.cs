@@ -48,6 +48,7 @@ public static class SizeClasses
     public static int ClassOf(nuint size)
     {
         Debug.Assert(size <= MaxSmallSize);
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s_byGranules), (nint)((size + 15) >> 4));
     }
 

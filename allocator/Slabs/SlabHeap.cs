@@ -85,6 +85,7 @@ internal readonly unsafe struct SlabHeap
     {
         SlabHeader* header = Slab(slab);
         *(uint*)(_base + obj) = header->FreeHead;
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->FreeHead = (uint)(obj >> TlsfMapping.GranuleLog2);
         Interleaving.At(InterleavingPoint.FreeListPush);
         if (header->State == SlabHeader.Full)
@@ -142,6 +143,7 @@ internal readonly unsafe struct SlabHeap
         ulong block = large.AllocateAligned((ulong)pages * Page, 0, Page);
         if (block == 0)
             return 0;
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         uint slab = (uint)(block >> TlsfMapping.GranuleLog2);
         SlabHeader* header = Slab(slab);
         *header = default;

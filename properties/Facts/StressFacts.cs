@@ -5,7 +5,10 @@ namespace AreaMalloc.Properties.Facts;
 /// <summary>
 /// Real threads on one pool, after mimalloc's test-stress: every block is filled with a pattern derived from its
 /// identity and checked when it is freed, by whichever thread frees it (cross-thread frees through shared slots).
+/// Tagged <c>Category=Stress</c>: the mutation gate leaves them out (real threads, 40 000 steps each: seconds per
+/// mutant, and every mutant they could kill is killed by the single-threaded facts and the model-based property).
 /// </summary>
+[Trait("Category", "Stress")]
 public class StressFacts
 {
     [Theory]
