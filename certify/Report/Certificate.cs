@@ -53,6 +53,15 @@ internal sealed record Certificate(MachineInfo Machine, string Budget, TimeSpan 
         md.AppendLine("|---|---|---|---|---|");
         foreach (var stage in Checks.GroupBy(c => c.Stage))
             md.AppendLine(CultureInfo.InvariantCulture, $"| {stage.Key} | {Count(stage)} | {Count(stage, Outcome.Passed)} | {Count(stage, Outcome.Failed)} | {Count(stage, Outcome.Skipped)} |");
+        List<CheckResult> failures = Checks.Where(c => c.Outcome == Outcome.Failed).ToList();
+        if (failures.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"## Failed checks ({failures.Count})");
+            md.AppendLine();
+            foreach (CheckResult failed in failures)
+                md.AppendLine(CultureInfo.InvariantCulture, $"- {failed.Stage} / `{failed.Name}`: {FirstLine(failed.Details)}");
+        }
         foreach (var stage in Checks.GroupBy(c => c.Stage))
         {
             md.AppendLine();
@@ -77,6 +86,14 @@ internal sealed record Certificate(MachineInfo Machine, string Budget, TimeSpan 
         }
         return md.ToString();
     }
+
+    /// <summary>
+    /// The first line of a failure's details that says something (the assertion's message; an exception type's own
+    /// line such as "FsCheck.Xunit.PropertyFailedException :" is skipped), or a dash.
+    /// </summary>
+    private static string FirstLine(string? details) =>
+        details?.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault(line => !line.EndsWith(':')) ?? "-";
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 
