@@ -160,13 +160,23 @@ internal readonly unsafe partial struct LargeBlockHeap
         return false;
     }
 
+    /// <summary>
+    /// Reports a link of <paramref name="block"/> that fails <see cref="VerifyFreeNode"/>. When it leads to a block
+    /// position whose header fails its check word, the damage is that header's (the link itself is intact); otherwise
+    /// the link is the damage.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool BadLink(ulong block, string which, uint link)
     {
         ulong target = Offset(link);
+        bool inside = target >= _guard.HeapStart && target < _guard.HeapEnd;
+        if (link != 0 && inside && !IsSealed(target))
+        {
+            _guard.Report(DamageKind.BlockHeader, target, $"check word mismatch in the block header at 0x{target:x}, reached by the {which} free-list link of the free block at 0x{block:x}");
+            return false;
+        }
         string why = link == 0 ? "but the block is not the head of its list"
-            : target < _guard.HeapStart || target >= _guard.HeapEnd ? "outside the heap"
-            : "which is not a sealed free block linking back to it";
+            : inside ? "which is not a free block linking back to it" : "outside the heap";
         _guard.Report(DamageKind.FreeListLink, block, $"the {which} free-list link of the free block at 0x{block:x} decodes to 0x{target:x}, {why}");
         return false;
     }
