@@ -278,7 +278,8 @@ internal readonly unsafe partial struct LargeBlockHeap
         if (whole - size < MinBlockSize)
             return;
         ulong rest = block + size;
-        WriteHeader(rest, whole - size, size, BlockHeader.Tag | BlockHeader.FreeFlag | (header->IsFree ? BlockHeader.PrevFreeFlag : 0));
+        // The block being cut is still marked free (MarkUsed follows), so the rest records a free predecessor for now.
+        WriteHeader(rest, whole - size, size, BlockHeader.Tag | BlockHeader.FreeFlag | BlockHeader.PrevFreeFlag);
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->Size = (uint)(size >> TlsfMapping.GranuleLog2);
         Seal(block);

@@ -300,6 +300,19 @@ public unsafe class CheckWordFacts : IDisposable
     }
 
     [Fact]
+    public void Trim_leaves_a_spare_whose_slab_header_is_damaged()
+    {
+        nint obj = _pool.Malloc(64);
+        _pool.Free(obj);
+        uint slab = SlabOf(_pool, obj);
+        Slab(_pool, slab)->Magic ^= 1;
+        _pool.Trim();
+        PoolStatistics stats = _pool.GetStatistics();
+        Assert.True(stats is { SpareSlabs: 1, SlabCount: 1 }, $"expected the damaged spare to stay; actual {stats.SpareSlabs} spare of {stats.SlabCount}");
+        AssertDamage(_pool, DamageKind.SlabHeader, (ulong)slab << 4, "fails its keyed magic");
+    }
+
+    [Fact]
     public void Trim_leaves_a_spare_whose_neighbour_is_damaged()
     {
         nint obj = _pool.Malloc(64);

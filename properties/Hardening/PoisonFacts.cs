@@ -290,6 +290,18 @@ public unsafe class PoisonFacts : IDisposable
     }
 
     [Fact]
+    public void PoolCorruptedException_carries_its_message_cause_and_damage()
+    {
+        var damage = new PoolDamage(DamageKind.SlabHeader, 0x4000, "the slab header fails its keyed magic");
+        Assert.Null(new PoolCorruptedException().Damage);
+        Assert.Equal("m", new PoolCorruptedException("m").Message);
+        var cause = new InvalidOperationException("cause");
+        Assert.Same(cause, new PoolCorruptedException("m", cause).InnerException);
+        Assert.Same(damage, new PoolCorruptedException("m", damage).Damage);
+        Assert.Equal("SlabHeader at offset 0x4000: the slab header fails its keyed magic", damage.ToString());
+    }
+
+    [Fact]
     public void Create_refuses_hardening_flags_it_does_not_know()
     {
         PoolAllocator? pool = PoolAllocator.Create(new AreaRegistry(new LinuxAreaBackend()), B_ANY_ADDRESS, 1 << 16, B_NO_LOCK,
