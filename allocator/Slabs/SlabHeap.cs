@@ -105,6 +105,7 @@ internal readonly unsafe struct SlabHeap
         return within < (ulong)header->Bump * header->ObjectSize && SizeClasses.IsMultipleOfSize(within, sizeClass) && !IsLive(at);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsLive(ulong offset)
     {
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it

@@ -313,6 +313,18 @@ public unsafe class CheckWordFacts : IDisposable
     }
 
     [Fact]
+    public void Releasing_spares_releases_and_counts_only_the_intact_ones()
+    {
+        foreach (nuint size in new nuint[] { 64, 128, 256 })
+            _pool.Free(_pool.Malloc(size)); // three classes, one spare each
+        nint damaged = _pool.Malloc(128);
+        _pool.Free(damaged);
+        Slab(_pool, SlabOf(_pool, damaged))->Magic ^= 1;
+        Assert.Equal(2, new SlabHeap((byte*)_pool.Base, _pool.Guard).ReleaseSpares()); // the pool is not shared: no lock is needed
+        Assert.Equal(1, _pool.GetStatistics().SpareSlabs);
+    }
+
+    [Fact]
     public void Trim_leaves_a_spare_whose_neighbour_is_damaged()
     {
         nint obj = _pool.Malloc(64);

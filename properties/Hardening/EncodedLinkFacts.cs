@@ -209,7 +209,8 @@ public unsafe class EncodedLinkFacts : IDisposable
         AssertWalkerNames(_pool, holder, "the link in the free object at " + Hex(holder) + " decodes to");
         long failed = _pool.GetStatistics().FailedAllocations;
         Assert.True(_pool.Malloc(64) == 0, $"a link to {target} was followed");
-        AssertDamage(_pool, DamageKind.FreeListLink, holder, "the free-list link of the free object at " + Hex(holder) + " in the slab at " + Hex(slab) + " decodes to");
+        ulong decoded = (ulong)SlabLinkOf(_pool, holder) << 4;
+        AssertDamage(_pool, DamageKind.FreeListLink, holder, "the free-list link of the free object at " + Hex(holder) + " in the slab at " + Hex(slab) + " decodes to " + Hex(decoded) + ", which is not a free object of the slab");
         Assert.Equal(failed + 1, _pool.GetStatistics().FailedAllocations);
         Assert.Equal(Granule(holder), Slab(_pool, (uint)(slab >> 4))->FreeHead); // nothing changed: the head is still object 3
     }

@@ -40,6 +40,22 @@ public unsafe class PoisonFacts : IDisposable
         AssertPoisoned(obj + 4, 60, "the freed 64-byte object past its 4-byte link");
         Assert.Equal(PoolHardening.PoisonFreedMemory, _pool.Hardening);
         AssertUndamaged(_pool);
+        Assert.Equal(obj, _pool.Malloc(64)); // its poison intact, it is handed out again
+        AssertUndamaged(_pool);
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(63)]
+    public void A_write_into_any_poisoned_byte_of_a_freed_slab_object_is_reported(int at)
+    {
+        nint obj = _pool.Malloc(64);
+        _pool.Malloc(64);
+        _pool.Free(obj);
+        ((byte*)obj)[at] = 0;
+        Assert.Equal(0, _pool.Malloc(64));
+        AssertDamage(_pool, DamageKind.UseAfterFreeWrite, Off(_pool, obj) + (ulong)at, "byte " + at + " of the free object");
     }
 
     [Fact]
@@ -169,6 +185,7 @@ public unsafe class PoisonFacts : IDisposable
         for (int i = 0; i < 6; i++)
         {
             nint zeroed = _pool.Calloc(1, (nuint)size);
+            Assert.True(zeroed != 0, $"calloc({size}) over memory freed intact returned NULL ({_pool.Damage})");
             _pool.Check(zeroed, out ulong usable);
             int at = new ReadOnlySpan<byte>((void*)zeroed, (int)usable).IndexOfAnyExcept((byte)0);
             Assert.True(at < 0, $"calloc({size}) over poisoned memory: byte {at} of 0x{zeroed:x} is 0x{(at < 0 ? 0 : ((byte*)zeroed)[at]):x2}, expected 0");
@@ -224,11 +241,11 @@ public unsafe class PoisonFacts : IDisposable
                 _ => (nuint)random.Next(1100, 40_000),
             };
             int op = random.Next(10);
-            if (op < 4 || live.Length == 0)
-                ledger.Malloc(size);
-            else if (op < 5)
-                ledger.Calloc(1, size);
-            else if (op < 7)
+            if (op < 3 || live.Length == 0)
+                Assert.True(ledger.Malloc(size) != 0, $"step {i}: malloc({size}) returned NULL ({_pool.Damage})");
+            else if (op < 4)
+                Assert.True(ledger.Calloc(1, size) != 0, $"step {i}: calloc(1, {size}) returned NULL ({_pool.Damage})");
+            else if (op < 6)
                 ledger.Realloc(live[random.Next(live.Length)], size);
             else
                 ledger.Free(live[random.Next(live.Length)]);
