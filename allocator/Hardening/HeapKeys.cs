@@ -43,6 +43,19 @@ internal readonly struct HeapKeys
     /// <summary>How many random bytes the keys take.</summary>
     public const int SeedBytes = 21;
 
+    /// <summary>
+    /// The AppContext switch that gives every pool the same fixed keys instead of random ones (default off). Only for
+    /// tests that must reproduce a run byte for byte: the Coyote replays compare the bytes a racing call wrote into an
+    /// unmapped pool, and random keys would make the encoded words differ between a run and its replay. Fixed keys are
+    /// known keys: never turn this on in production.
+    /// </summary>
+    public const string FixedKeysSwitch = "AreaMalloc.Pool.Hardening.FixedKeys";
+
+    private static readonly bool s_fixed = AppContext.TryGetSwitch(FixedKeysSwitch, out bool on) && on;
+
+    /// <summary>The keys for a new pool: fresh random keys, or the fixed test keys when <see cref="FixedKeysSwitch"/> is on.</summary>
+    public static HeapKeys ForNewPool() => s_fixed ? new HeapKeys("AREAMALLOC-TEST-KEYS!"u8) : Random();
+
     /// <summary>Fresh keys from the operating system's cryptographic random source.</summary>
     public static HeapKeys Random()
     {

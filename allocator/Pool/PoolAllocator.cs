@@ -44,7 +44,7 @@ public sealed unsafe partial class PoolAllocator
     private PoolAllocator(AreaRegistry areas, int areaId, byte* areaBase, PoolLayout layout, PoolBehavior behavior, PoolHardening hardening)
     {
         Hardening = hardening;
-        _guard = new HeapGuard(HeapKeys.Random(), (hardening & PoolHardening.PoisonFreedMemory) != 0, layout.HeapStart, layout.HeapEnd);
+        _guard = new HeapGuard(HeapKeys.ForNewPool(), (hardening & PoolHardening.PoisonFreedMemory) != 0, layout.HeapStart, layout.HeapEnd);
         _areas = areas;
         AreaId = areaId;
         _base = areaBase;
