@@ -3,7 +3,7 @@
 // reporters, projects) and one file per allocator component in this folder (what is mutated and what is
 // ignored there, with the reasons as comments). Usage, from the repository root:
 //   dotnet run mutation-config/Compose.cs -- <output.json> [component ...]
-// With component names (areas, large-blocks, slabs, pool, module) only those components are mutated.
+// With component names (areas, hardening, large-blocks, slabs, pool, module) only those components are mutated.
 using System.Text.Json;
 using System.Text.Json.Nodes;
 

@@ -11,6 +11,9 @@ namespace AreaMalloc;
 /// changed by a refused call. Thread-safe, except that <see cref="Dispose"/> must not race other calls
 /// (as delete_pool must not, in the Be API) unless the pool was made with <see cref="PoolOptions.SafeDeletion"/>:
 /// then a call that loses the race to Dispose throws <see cref="ObjectDisposedException"/>.
+/// A pool that met damage in its own memory (an overflow over a block header, a use-after-free write found by
+/// <see cref="PoolOptions.PoisonFreedMemory"/>) throws <see cref="PoolCorruptedException"/> from every allocation; freeing a
+/// block whose own metadata is damaged throws <see cref="InvalidBlockException"/>.
 /// </summary>
 public sealed class AreaPool : IDisposable
 {
@@ -24,7 +27,8 @@ public sealed class AreaPool : IDisposable
     {
         options ??= new PoolOptions();
         PoolAllocator? pool = PoolAllocator.Create(options.Areas ?? AreaRegistry.Shared, options.AddressSpec, size,
-            options.LockSpec, options.Protection, out int status, options.SafeDeletion ? PoolBehavior.SafeDeletion : PoolBehavior.BeBook);
+            options.LockSpec, options.Protection, out int status, options.SafeDeletion ? PoolBehavior.SafeDeletion : PoolBehavior.BeBook,
+            options.PoisonFreedMemory ? PoolHardening.PoisonFreedMemory : PoolHardening.None);
         if (pool is null)
         {
             string why = status == B_NO_MEMORY ? "B_NO_MEMORY: the OS refused to map or lock the area" : "B_BAD_VALUE: the size or specs are invalid";
@@ -42,6 +46,7 @@ public sealed class AreaPool : IDisposable
 
     /// <summary>Allocates at least <paramref name="size"/> bytes (16-byte aligned; 0 bytes gives a unique block).</summary>
     /// <exception cref="PoolExhaustedException">The pool has no room.</exception>
+    /// <exception cref="PoolCorruptedException">The pool met damage in its memory and refuses allocations.</exception>
     public nint Allocate(nuint size)
     {
         nint block = Live().Malloc(size);
@@ -51,6 +56,7 @@ public sealed class AreaPool : IDisposable
     /// <summary>Allocates zeroed room for <paramref name="count"/> items of <paramref name="size"/> bytes.</summary>
     /// <exception cref="ArgumentOutOfRangeException">count * size overflows.</exception>
     /// <exception cref="PoolExhaustedException">The pool has no room.</exception>
+    /// <exception cref="PoolCorruptedException">The pool met damage in its memory and refuses allocations.</exception>
     public nint AllocateZeroed(nuint count, nuint size)
     {
         if (size != 0 && count > nuint.MaxValue / size)
@@ -66,6 +72,7 @@ public sealed class AreaPool : IDisposable
     /// </summary>
     /// <exception cref="InvalidBlockException">The block is not a live block of this pool (nothing changed).</exception>
     /// <exception cref="PoolExhaustedException">No room for the new size (the old block is intact).</exception>
+    /// <exception cref="PoolCorruptedException">The pool met damage in its memory and refuses allocations (the old block is intact).</exception>
     public nint Resize(nint block, nuint size)
     {
         if (block != 0)
@@ -127,6 +134,9 @@ public sealed class AreaPool : IDisposable
     {
         ObjectDisposedException.ThrowIf(_pool.IsDeleted, this); // lost a race to Dispose (SafeDeletion)
         PoolStatistics stats = _pool.GetStatistics();
+        if (stats.FirstDamage is PoolDamage damage)
+            throw new PoolCorruptedException(string.Create(CultureInfo.InvariantCulture,
+                $"The pool refuses to allocate {size} bytes: it met damage in its own memory ({damage}). It refuses every allocation from now on; copy out what you need and dispose of it."), damage);
         return new PoolExhaustedException(string.Create(CultureInfo.InvariantCulture,
             $"The pool has no room for {size} bytes: {stats.BytesInUse} of {stats.HeapSize} heap bytes are in use in {stats.LiveBlocks} blocks; the largest free block holds {stats.LargestFreeBlock} bytes."));
     }
@@ -140,7 +150,7 @@ public sealed class AreaPool : IDisposable
             BlockCheck.OutsidePool => "is not inside this pool (a foreign pointer, or another pool's block)",
             BlockCheck.Misaligned => "is inside this pool but not 16-byte aligned, so it is not the start of a block",
             BlockCheck.NotLive => "is not a live block of this pool (already freed, or pointing into the middle of a block)",
-            _ => "names a block whose metadata is damaged; the pool refuses to follow it",
+            _ => "names a block whose metadata (or a neighbour's) is damaged; the pool refuses to follow it (" + _pool.Damage + ")",
         };
         return new InvalidBlockException(string.Create(CultureInfo.InvariantCulture, $"Pointer 0x{block:x} {why}; the pool is unchanged."), paramName);
     }

@@ -29,6 +29,29 @@ public sealed class InvalidBlockException : ArgumentException
     public InvalidBlockException(string message, string paramName) : base(message, paramName) { }
 }
 
+/// <summary>
+/// Thrown when a pool refuses an allocation because it met damage in its own memory: metadata written by something
+/// other than the allocator (an overflow past the end of a block), or, with <see cref="PoolOptions.PoisonFreedMemory"/>,
+/// a write into freed memory. The pool refuses every allocation from then on; blocks that check out can still be freed.
+/// </summary>
+public sealed class PoolCorruptedException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    public PoolCorruptedException() { }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public PoolCorruptedException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    public PoolCorruptedException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>Creates the exception for the damage a pool recorded.</summary>
+    public PoolCorruptedException(string message, Pool.PoolDamage damage) : base(message) => Damage = damage;
+
+    /// <summary>The first damage the pool met: its kind, offset and description.</summary>
+    public Pool.PoolDamage? Damage { get; }
+}
+
 /// <summary>Thrown when a pool cannot be created; the message gives the Be status.</summary>
 public sealed class PoolCreationException : Exception
 {

@@ -24,4 +24,12 @@ public sealed record PoolOptions
     /// touching the pool's memory (<see cref="Pool.PoolBehavior.SafeDeletion"/>).
     /// </summary>
     public bool SafeDeletion { get; init; }
+
+    /// <summary>
+    /// Beyond the Be Book (default false): freed memory is filled with a poison byte and checked when it is handed out
+    /// again (<see cref="Pool.PoolHardening.PoisonFreedMemory"/>). A write through a dangling pointer is then found:
+    /// the allocation that meets it throws <see cref="PoolCorruptedException"/> naming the byte, and the pool refuses
+    /// every later allocation. Costs a fill per free and a check per reuse.
+    /// </summary>
+    public bool PoisonFreedMemory { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using AreaMalloc.Hardening;
 using AreaMalloc.Pool;
 
 namespace AreaMalloc.LargeBlocks;
@@ -10,22 +11,31 @@ namespace AreaMalloc.LargeBlocks;
 /// Block offsets are byte offsets from the area's base; links are granule indices. The caller holds the pool's lock.
 /// Invariant: every free block is on exactly the list <see cref="TlsfMapping.MapInsert"/> names for its size,
 /// and the bitmaps have a bit set exactly for the non-empty lists.
+/// Hardening invariants: every header carries its check word (every write reseals, in the same method); no header is
+/// written or followed before it is verified (LargeBlockHeap.Verification.cs), so damage is never resealed; every
+/// operation verifies everything it will touch before it changes anything, so a refused operation changes nothing.
+/// With poison on, every byte of a free block below the pool's dirty mark, beyond its first
+/// <see cref="MinBlockSize"/> bytes (header and links), holds <see cref="PoisonFill.Byte"/>; bytes at or above the
+/// dirty mark are zero, as calloc relies on.
 /// </summary>
-internal readonly unsafe struct LargeBlockHeap
+internal readonly unsafe partial struct LargeBlockHeap
 {
     /// <summary>The smallest block: a header and room for the free-list links.</summary>
     public const ulong MinBlockSize = 32;
     private const ulong HeaderSize = 16;
 
     private readonly byte* _base;
+    private readonly HeapGuard _guard;
 
-    public LargeBlockHeap(byte* areaBase) => _base = areaBase;
+    public LargeBlockHeap(byte* areaBase, HeapGuard guard)
+    {
+        _base = areaBase;
+        _guard = guard;
+    }
 
     private PoolHeader* H => (PoolHeader*)_base;
 
     public BlockHeader* Header(ulong offset) => (BlockHeader*)(_base + offset);
-
-    private FreeLinks* Links(ulong offset) => (FreeLinks*)(_base + offset + HeaderSize);
 
     private static ulong SizeOf(BlockHeader* block) => (ulong)block->Size << TlsfMapping.GranuleLog2;
 
@@ -35,22 +45,21 @@ internal readonly unsafe struct LargeBlockHeap
         BlockHeader* sentinel = Header(heapEnd);
         sentinel->Size = 1;
         sentinel->Flags = BlockHeader.Tag | BlockHeader.SentinelFlag;
-        BlockHeader* first = Header(heapStart);
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        first->Size = (uint)((heapEnd - heapStart) >> TlsfMapping.GranuleLog2);
-        first->PrevSize = 0;
-        first->Flags = BlockHeader.Tag;
+        WriteHeader(heapStart, heapEnd - heapStart, 0, BlockHeader.Tag);
         H->DirtyHighWater = heapStart + MinBlockSize;
-        MarkFree(heapStart);
+        MarkFree(heapStart); // seals the block and the sentinel
         H->LargeFreeBytes = heapEnd - heapStart;
         InsertFree(heapStart);
     }
 
-    /// <summary>Allocates a block of exactly <paramref name="blockSize"/> bytes (header included, a multiple of 16); its offset, or 0.</summary>
+    /// <summary>
+    /// Allocates a block of exactly <paramref name="blockSize"/> bytes (header included, a multiple of 16); its offset,
+    /// or 0 when no free block is large enough or damage was met (then reported to the guard).
+    /// </summary>
     public ulong Allocate(ulong blockSize)
     {
         ulong block = FindFree(blockSize);
-        if (block == 0)
+        if (block == 0 || !PoisonIntact(block + MinBlockSize, block + Kept(block, blockSize)))
             return 0;
         RemoveFree(block);
         SplitTail(block, blockSize);
@@ -61,27 +70,37 @@ internal readonly unsafe struct LargeBlockHeap
     /// <summary>
     /// Allocates a block of <paramref name="blockSize"/> bytes whose offset plus <paramref name="prefix"/> is a
     /// multiple of <paramref name="alignment"/> (a power of two): used for slabs, which start on a page boundary.
-    /// Returns the block's offset, or 0.
+    /// Returns the block's offset, or 0 (no room, or damage met and reported).
     /// </summary>
     public ulong AllocateAligned(ulong blockSize, ulong prefix, ulong alignment)
     {
         ulong block = FindFree(blockSize + alignment + MinBlockSize);
         if (block == 0)
             return 0;
-        RemoveFree(block);
         ulong target = ((block + prefix + alignment - 1) & ~(alignment - 1)) - prefix;
         if (target != block && target - block < MinBlockSize)
             target += alignment;
+        ulong end = block + SizeOf(Header(block));
+        ulong kept = end - target - blockSize < MinBlockSize ? end - target : blockSize;
+        if (!PoisonIntact(Math.Max(target, block + MinBlockSize), target + kept))
+            return 0;
+        RemoveFree(block);
         if (target != block)
         {
             // Split the misaligned front off as a free block of its own (never adjacent to another free block).
             BlockHeader* front = Header(block);
             ulong whole = SizeOf(front);
-            WriteHeader(target, whole - (target - block), target - block, prevFree: true);
-            Header(target)->Flags |= BlockHeader.FreeFlag; // still counted free until MarkUsed below
+            // Still counted free until MarkUsed below.
+            WriteHeader(target, whole - (target - block), target - block, BlockHeader.Tag | BlockHeader.PrevFreeFlag | BlockHeader.FreeFlag);
             // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
             front->Size = (uint)((target - block) >> TlsfMapping.GranuleLog2);
-            Header(target + SizeOf(Header(target)))->PrevSize = Header(target)->Size;
+            Seal(block);
+            ulong after = target + SizeOf(Header(target));
+            Header(after)->PrevSize = Header(target)->Size;
+            Seal(after);
+            // MarkUsed is about to count the bytes up to the slab's end as dirty: the front's never-written bytes
+            // below it get the poison, so the front keeps the poison invariant.
+            PoisonNewlyDirty(block + MinBlockSize, target);
             InsertFree(block);
             Interleaving.At(InterleavingPoint.BlockSplit);
         }
@@ -90,18 +109,23 @@ internal readonly unsafe struct LargeBlockHeap
         return target;
     }
 
-    /// <summary>Frees the block at <paramref name="block"/>, merging it with free neighbours at once.</summary>
+    /// <summary>
+    /// Frees the used block or slab at <paramref name="block"/>, merging it with free neighbours at once. The caller
+    /// has checked it with <see cref="CanFree"/> (nothing is verified here).
+    /// </summary>
     public void Free(ulong block)
     {
         BlockHeader* header = Header(block);
         ulong size = SizeOf(header);
         H->LargeFreeBytes += size;
         H->LargeUsedBytes -= size;
+        Poison(block + MinBlockSize, block + size);
         if (header->IsPrevFree)
         {
             ulong prev = block - ((ulong)header->PrevSize << TlsfMapping.GranuleLog2);
             RemoveFree(prev);
             Header(prev)->Size += header->Size;
+            Poison(block, block + MinBlockSize); // the old header and links now lie inside prev's payload
             block = prev;
             header = Header(prev);
             Interleaving.At(InterleavingPoint.BlockCoalesce);
@@ -111,6 +135,7 @@ internal readonly unsafe struct LargeBlockHeap
         {
             RemoveFree(next);
             header->Size += Header(next)->Size;
+            Poison(next, next + MinBlockSize);
             Interleaving.At(InterleavingPoint.BlockCoalesce);
         }
         header->Flags = (header->Flags & ~BlockHeader.SlabFlag) | BlockHeader.FreeFlag;
@@ -119,12 +144,15 @@ internal readonly unsafe struct LargeBlockHeap
     }
 
     /// <summary>
-    /// Resizes the used block at <paramref name="block"/> to <paramref name="newSize"/> bytes in place: a shrink
-    /// always succeeds (the tail is freed when it can form a block); a grow succeeds when the next block is free
-    /// and large enough. Returns false, changing nothing, when it cannot.
+    /// Resizes the used block at <paramref name="block"/> (already checked) to <paramref name="newSize"/> bytes in
+    /// place: a shrink always succeeds (the tail is freed when it can form a block); a grow succeeds when the next block
+    /// is free and large enough. Damage around the block (its successor, the successor's links, poison the grow would
+    /// hand out) is reported and changes nothing.
     /// </summary>
-    public bool TryResize(ulong block, ulong newSize)
+    public ResizeOutcome TryResize(ulong block, ulong newSize)
     {
+        if (!VerifySuccessors(block))
+            return ResizeOutcome.Corrupt;
         BlockHeader* header = Header(block);
         ulong size = SizeOf(header);
         if (newSize > size)
@@ -132,16 +160,21 @@ internal readonly unsafe struct LargeBlockHeap
             ulong next = block + size;
             BlockHeader* nextHeader = Header(next);
             if (!nextHeader->IsFree || size + SizeOf(nextHeader) < newSize)
-                return false;
-            RemoveFree(next);
+                return ResizeOutcome.NoRoom;
             ulong absorbed = SizeOf(nextHeader);
+            if (!PoisonIntact(next + MinBlockSize, next + absorbed))
+                return ResizeOutcome.Corrupt;
+            RemoveFree(next);
             header->Size += nextHeader->Size;
+            Seal(block);
             H->LargeFreeBytes -= absorbed;
             H->LargeUsedBytes += absorbed;
             // Not MarkUsed: the absorbed block's unused tail is given back just below, so neither the peak nor the
             // dirty mark may count it (the next block's PrevFree is cleared by hand).
-            Header(block + SizeOf(header))->Flags &= ~BlockHeader.PrevFreeFlag;
-            Header(block + SizeOf(header))->PrevSize = header->Size;
+            ulong after = block + SizeOf(header);
+            Header(after)->Flags &= ~BlockHeader.PrevFreeFlag;
+            Header(after)->PrevSize = header->Size;
+            Seal(after);
             Interleaving.At(InterleavingPoint.BlockCoalesce);
         }
         ulong before = SizeOf(header);
@@ -152,8 +185,11 @@ internal readonly unsafe struct LargeBlockHeap
             ulong tail = block + newSize;
             // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
             header->Size = (uint)(newSize >> TlsfMapping.GranuleLog2);
-            WriteHeader(tail, before - newSize, newSize, prevFree: false);
-            Header(tail + (before - newSize))->PrevSize = Header(tail)->Size;
+            Seal(block);
+            WriteHeader(tail, before - newSize, newSize, BlockHeader.Tag);
+            ulong afterTail = tail + (before - newSize);
+            Header(afterTail)->PrevSize = Header(tail)->Size;
+            Seal(afterTail);
             Interleaving.At(InterleavingPoint.BlockSplit);
             Free(tail);
             written = tail + MinBlockSize; // the tail's header and free-list links
@@ -162,26 +198,34 @@ internal readonly unsafe struct LargeBlockHeap
         if (H->DirtyHighWater < written)
             H->DirtyHighWater = written;
         UpdatePeak();
-        return true;
+        return ResizeOutcome.Resized;
     }
 
-    /// <summary>The payload bytes of the largest free block (0 when none): the largest request the heap can satisfy now.</summary>
+    /// <summary>
+    /// The payload bytes of the largest free block (0 when none): the largest request the heap can satisfy now.
+    /// A damaged block on the list scanned ends the scan (reported).
+    /// </summary>
     public ulong LargestFreePayload()
     {
         if (H->FlBitmap == 0)
             return 0;
         int fl = BitOperations.Log2(H->FlBitmap);
         int sl = BitOperations.Log2(H->SlBitmap[fl]);
-        ulong largest = 0;
-        for (uint g = H->FreeHeads[fl * TlsfMapping.SlCount + sl]; g != 0; g = Links((ulong)g << TlsfMapping.GranuleLog2)->Next)
-            largest = Math.Max(largest, SizeOf(Header((ulong)g << TlsfMapping.GranuleLog2)));
+        ulong largest = HeaderSize;
+        for (uint g = H->FreeHeads[fl * TlsfMapping.SlCount + sl]; g != 0; g = NextOf(Offset(g)))
+        {
+            if (!VerifyFreeNode(Offset(g)))
+                break;
+            largest = Math.Max(largest, SizeOf(Header(Offset(g))));
+        }
         return largest - HeaderSize;
     }
 
     /// <summary>
-    /// A free block of at least <paramref name="size"/> bytes, or 0. Good fit in O(1): the first non-empty list at or
-    /// above the rounded-up size. If none, one list is scanned first-fit (the list holding sizes just below the
-    /// rounding), so that a request fails only when no free block at all is large enough.
+    /// A free block of at least <paramref name="size"/> bytes, verified with its links and successor, or 0 (none, or
+    /// damage met). Good fit in O(1): the first non-empty list at or above the rounded-up size. If none, one list is
+    /// scanned first-fit (the list holding sizes just below the rounding), so that a request fails only when no free
+    /// block at all is large enough.
     /// </summary>
     private ulong FindFree(ulong size)
     {
@@ -202,16 +246,28 @@ internal readonly unsafe struct LargeBlockHeap
                 }
             }
             if (slMap != 0)
-                return (ulong)H->FreeHeads[fl * TlsfMapping.SlCount + BitOperations.TrailingZeroCount(slMap)] << TlsfMapping.GranuleLog2;
+            {
+                ulong head = Offset(H->FreeHeads[fl * TlsfMapping.SlCount + BitOperations.TrailingZeroCount(slMap)]);
+                return VerifyCandidate(head) ? head : 0;
+            }
         }
         (int exactFl, int exactSl) = TlsfMapping.MapInsert(size);
-        for (uint g = H->FreeHeads[exactFl * TlsfMapping.SlCount + exactSl]; g != 0; g = Links((ulong)g << TlsfMapping.GranuleLog2)->Next)
+        for (uint g = H->FreeHeads[exactFl * TlsfMapping.SlCount + exactSl]; g != 0; g = NextOf(Offset(g)))
         {
-            ulong candidate = (ulong)g << TlsfMapping.GranuleLog2;
+            ulong candidate = Offset(g);
+            if (!VerifyCandidate(candidate))
+                return 0;
             if (SizeOf(Header(candidate)) >= size)
                 return candidate;
         }
         return 0;
+    }
+
+    /// <summary>The bytes the free block at <paramref name="block"/> keeps when cut to <paramref name="size"/>: size, or all of it when the rest could not form a block.</summary>
+    private ulong Kept(ulong block, ulong size)
+    {
+        ulong whole = SizeOf(Header(block));
+        return whole - size < MinBlockSize ? whole : size;
     }
 
     /// <summary>Cuts <paramref name="block"/> (off every list) down to <paramref name="size"/> bytes; the rest becomes a free block if it can.</summary>
@@ -222,13 +278,15 @@ internal readonly unsafe struct LargeBlockHeap
         if (whole - size < MinBlockSize)
             return;
         ulong rest = block + size;
-        WriteHeader(rest, whole - size, size, prevFree: header->IsFree);
+        // The block being cut is still marked free (MarkUsed follows), so the rest records a free predecessor for now.
+        WriteHeader(rest, whole - size, size, BlockHeader.Tag | BlockHeader.FreeFlag | BlockHeader.PrevFreeFlag);
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->Size = (uint)(size >> TlsfMapping.GranuleLog2);
-        BlockHeader* after = Header(rest + (whole - size));
-        after->PrevSize = Header(rest)->Size;
-        Header(rest)->Flags |= BlockHeader.FreeFlag;
-        after->Flags |= BlockHeader.PrevFreeFlag;
+        Seal(block);
+        ulong after = rest + (whole - size);
+        Header(after)->PrevSize = Header(rest)->Size;
+        Header(after)->Flags |= BlockHeader.PrevFreeFlag;
+        Seal(after);
         // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
         if (H->DirtyHighWater < rest + MinBlockSize)
             H->DirtyHighWater = rest + MinBlockSize;
@@ -236,15 +294,16 @@ internal readonly unsafe struct LargeBlockHeap
         Interleaving.At(InterleavingPoint.BlockSplit);
     }
 
-    private void WriteHeader(ulong offset, ulong size, ulong prevSize, bool prevFree)
+    /// <summary>Writes and seals a whole header.</summary>
+    private void WriteHeader(ulong offset, ulong size, ulong prevSize, uint flags)
     {
         BlockHeader* header = Header(offset);
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->Size = (uint)(size >> TlsfMapping.GranuleLog2);
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->PrevSize = (uint)(prevSize >> TlsfMapping.GranuleLog2);
-        header->Flags = BlockHeader.Tag | (prevFree ? BlockHeader.PrevFreeFlag : 0);
-        header->Reserved = 0;
+        header->Flags = flags;
+        Seal(offset);
     }
 
     /// <summary>Marks a block used (and a slab if asked), tells its successor, counts it, and raises the dirty mark over it.</summary>
@@ -254,7 +313,9 @@ internal readonly unsafe struct LargeBlockHeap
         ulong size = SizeOf(header);
         bool wasFree = header->IsFree;
         header->Flags = (header->Flags & ~BlockHeader.FreeFlag) | (slab ? BlockHeader.SlabFlag : 0);
+        Seal(block);
         Header(block + size)->Flags &= ~BlockHeader.PrevFreeFlag;
+        Seal(block + size);
         if (wasFree)
         {
             H->LargeFreeBytes -= size;
@@ -270,9 +331,11 @@ internal readonly unsafe struct LargeBlockHeap
     {
         BlockHeader* header = Header(block);
         header->Flags |= BlockHeader.FreeFlag;
-        BlockHeader* next = Header(block + SizeOf(header));
-        next->PrevSize = header->Size;
-        next->Flags |= BlockHeader.PrevFreeFlag;
+        Seal(block);
+        ulong next = block + SizeOf(header);
+        Header(next)->PrevSize = header->Size;
+        Header(next)->Flags |= BlockHeader.PrevFreeFlag;
+        Seal(next);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -283,41 +346,5 @@ internal readonly unsafe struct LargeBlockHeap
             H->PeakLargeUsedBytes = H->LargeUsedBytes;
     }
 
-    private void InsertFree(ulong block)
-    {
-        (int fl, int sl) = TlsfMapping.MapInsert(SizeOf(Header(block)));
-        int index = fl * TlsfMapping.SlCount + sl;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        uint self = (uint)(block >> TlsfMapping.GranuleLog2);
-        uint head = H->FreeHeads[index];
-        FreeLinks* links = Links(block);
-        links->Next = head;
-        links->Prev = 0;
-        if (head != 0)
-            Links((ulong)head << TlsfMapping.GranuleLog2)->Prev = self;
-        H->FreeHeads[index] = self;
-        H->SlBitmap[fl] |= 1u << sl;
-        H->FlBitmap |= 1u << fl;
-        Interleaving.At(InterleavingPoint.FreeListPush);
-    }
-
-    private void RemoveFree(ulong block)
-    {
-        (int fl, int sl) = TlsfMapping.MapInsert(SizeOf(Header(block)));
-        int index = fl * TlsfMapping.SlCount + sl;
-        FreeLinks* links = Links(block);
-        if (links->Prev != 0)
-            Links((ulong)links->Prev << TlsfMapping.GranuleLog2)->Next = links->Next;
-        else
-            H->FreeHeads[index] = links->Next;
-        if (links->Next != 0)
-            Links((ulong)links->Next << TlsfMapping.GranuleLog2)->Prev = links->Prev;
-        if (H->FreeHeads[index] == 0)
-        {
-            H->SlBitmap[fl] &= ~(1u << sl);
-            if (H->SlBitmap[fl] == 0)
-                H->FlBitmap &= ~(1u << fl);
-        }
-        Interleaving.At(InterleavingPoint.FreeListPop);
-    }
+    private static ulong Offset(uint granule) => (ulong)granule << TlsfMapping.GranuleLog2;
 }

@@ -18,10 +18,11 @@ public sealed unsafe class AreaMallocModule
 {
     private readonly PoolHandleTable _pools = new();
 
-    internal AreaMallocModule(AreaRegistry areas, PoolBehavior poolBehavior)
+    internal AreaMallocModule(AreaRegistry areas, PoolBehavior poolBehavior, PoolHardening poolHardening)
     {
         Areas = areas;
         PoolBehavior = poolBehavior;
+        PoolHardening = poolHardening;
     }
 
     /// <summary>The registry the module's pools take their areas from.</summary>
@@ -30,13 +31,16 @@ public sealed unsafe class AreaMallocModule
     /// <summary>The behavior of every pool create_pool makes (the Be Book's unless the loader was told otherwise).</summary>
     public PoolBehavior PoolBehavior { get; }
 
+    /// <summary>The optional hardening of every pool create_pool makes (none unless the loader was told otherwise).</summary>
+    public PoolHardening PoolHardening { get; }
+
     /// <summary>Pools created and not yet deleted.</summary>
     public int PoolCount => _pools.Count;
 
     /// <summary>create_pool: a new pool in an area made with these specs (no address: see <see cref="PoolAllocator.Create"/>); an opaque id, or NULL.</summary>
     public void* CreatePool(uint addressSpec, nuint size, uint lockSpec, uint protection)
     {
-        PoolAllocator? pool = PoolAllocator.Create(Areas, addressSpec, size, lockSpec, protection, out _, PoolBehavior);
+        PoolAllocator? pool = PoolAllocator.Create(Areas, addressSpec, size, lockSpec, protection, out _, PoolBehavior, PoolHardening);
         if (pool is null)
             return null;
         nint id = _pools.Add(pool);

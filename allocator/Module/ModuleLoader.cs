@@ -14,6 +14,7 @@ public sealed class ModuleLoader
     private readonly object _gate = new();
     private readonly AreaRegistry _areas;
     private readonly PoolBehavior _poolBehavior;
+    private readonly PoolHardening _poolHardening;
     private AreaMallocModule? _module;
     private int _users;
 
@@ -28,10 +29,21 @@ public sealed class ModuleLoader
     /// <paramref name="poolBehavior"/> (for example <see cref="PoolBehavior.SafeDeletion"/>).
     /// </summary>
     public ModuleLoader(AreaRegistry areas, PoolBehavior poolBehavior)
+        : this(areas, poolBehavior, PoolHardening.None)
+    {
+    }
+
+    /// <summary>
+    /// A loader whose module takes its areas from <paramref name="areas"/> and gives every pool it creates
+    /// <paramref name="poolBehavior"/> and the optional <paramref name="poolHardening"/> (for example
+    /// <see cref="PoolHardening.PoisonFreedMemory"/>); create_pool keeps its Be signature.
+    /// </summary>
+    public ModuleLoader(AreaRegistry areas, PoolBehavior poolBehavior, PoolHardening poolHardening)
     {
         ArgumentNullException.ThrowIfNull(areas);
         _areas = areas;
         _poolBehavior = poolBehavior;
+        _poolHardening = poolHardening;
     }
 
     /// <summary>The process-wide loader, over <see cref="AreaRegistry.Shared"/>.</summary>
@@ -53,7 +65,7 @@ public sealed class ModuleLoader
                 module = null;
                 return B_ENTRY_NOT_FOUND;
             }
-            _module ??= new AreaMallocModule(_areas, _poolBehavior);
+            _module ??= new AreaMallocModule(_areas, _poolBehavior, _poolHardening);
             _users++;
             module = _module;
             return B_OK;

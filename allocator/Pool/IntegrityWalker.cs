@@ -1,4 +1,5 @@
 using System.Numerics;
+using AreaMalloc.Hardening;
 using AreaMalloc.LargeBlocks;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Be.BeConstants;
@@ -10,17 +11,23 @@ namespace AreaMalloc.Pool;
 /// layout; the blocks tile the heap exactly up to the sentinel; boundary tags agree with their neighbours; no two
 /// free blocks touch; each free block is on the one list its size maps to, and the bitmaps name exactly the
 /// non-empty lists; each slab's header, page-map entries, free list, counts and list membership agree; the live map
-/// marks exactly the live blocks; the statistics equal what the walk counts. Runs under the pool's lock; reads only.
+/// marks exactly the live blocks; the statistics equal what the walk counts. Hardening: every block header (the
+/// sentinel's included) carries its check word, every slab header its keyed magic, every encoded free-list link decodes
+/// to a block or object it may name, and, with poison on, every free byte below the dirty mark past a free block's
+/// links (or a free object's link) holds the poison. Violations name the damaged block (or the block holding the bad
+/// link) and its offset. Runs under the pool's lock; reads only (it reports; it does not record damage).
 /// </summary>
 internal readonly unsafe ref struct IntegrityWalker
 {
     private readonly byte* _base;
     private readonly PoolLayout _layout;
+    private readonly HeapGuard _guard;
 
-    public IntegrityWalker(byte* areaBase, PoolLayout layout)
+    public IntegrityWalker(byte* areaBase, PoolLayout layout, HeapGuard guard)
     {
         _base = areaBase;
         _layout = layout;
+        _guard = guard;
     }
 
     private PoolHeader* H => (PoolHeader*)_base;
@@ -31,7 +38,7 @@ internal readonly unsafe ref struct IntegrityWalker
     public IntegrityReport Walk()
     {
         var tally = new Tally();
-        string? violation = CheckHeader() ?? WalkBlocks(ref tally) ?? CheckFreeLists(tally) ?? CheckSlabLists(tally) ?? CheckTotals(tally);
+        string? violation = CheckHeader() ?? WalkBlocks(ref tally) ?? CheckFreeLists(ref tally) ?? CheckSlabLists(ref tally) ?? CheckTotals(tally);
         return new IntegrityReport(violation, violation is null ? null : tally.At, tally.Blocks, tally.FreeBlocks, tally.Slabs);
     }
 
@@ -73,6 +80,8 @@ internal readonly unsafe ref struct IntegrityWalker
                 return $"block at 0x{offset:x} has PrevFree={b->IsPrevFree}, but the previous block's Free={prevFree}";
             if (b->IsFree && prevFree)
                 return $"free block at 0x{offset:x} follows a free block: coalescing missed";
+            if (!HasCheckWord(offset))
+                return $"check word mismatch in the header of the block at 0x{offset:x}: it was written by something other than the allocator";
             t.Blocks++;
             string? problem = b->IsFree ? CheckFreeBlock(offset, size, ref t)
                 : b->IsSlab ? CheckSlab(offset, size, ref t)
@@ -89,14 +98,31 @@ internal readonly unsafe ref struct IntegrityWalker
             return "the blocks do not end exactly at an intact sentinel";
         if (Bytes(sentinel->PrevSize) != prevSize || sentinel->IsPrevFree != prevFree)
             return "the sentinel's boundary tag disagrees with the last block";
-        return null;
+        return HasCheckWord(_layout.HeapEnd) ? null : $"check word mismatch in the sentinel's header at 0x{_layout.HeapEnd:x}";
+    }
+
+    private bool HasCheckWord(ulong offset)
+    {
+        BlockHeader* b = Block(offset);
+        return b->Check == _guard.Keys.CheckWord(offset, b->Size, b->PrevSize, b->Flags);
+    }
+
+    /// <summary>With poison on, null when [from, to) (clipped at the dirty mark) holds the poison, else the first changed byte described.</summary>
+    private string? PoisonDamage(ulong from, ulong to)
+    {
+        to = Math.Min(to, H->DirtyHighWater);
+        long at = _guard.Poison && from < to ? PoisonFill.FirstBreak(_base + from, to - from) : -1;
+        return at < 0 ? null : $"the byte at 0x{from + (ulong)at:x} is 0x{_base[from + (ulong)at]:x2}, not the poison 0x{PoisonFill.Byte:x2}";
     }
 
     private string? CheckFreeBlock(ulong offset, ulong size, ref Tally t)
     {
         t.FreeBlocks++;
         t.FreeBytes += size;
-        return CountLive(offset, offset + size) != 0 ? $"free block at 0x{offset:x} contains a live-map bit" : null;
+        if (CountLive(offset, offset + size) != 0)
+            return $"free block at 0x{offset:x} contains a live-map bit";
+        string? poison = PoisonDamage(offset + LargeBlockHeap.MinBlockSize, offset + size);
+        return poison is null ? null : $"use-after-free write in the free block at 0x{offset:x}: {poison}";
     }
 
     private string? CheckUsedBlock(ulong offset, ulong size, ref Tally t)
@@ -115,8 +141,8 @@ internal readonly unsafe ref struct IntegrityWalker
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         uint self = (uint)(offset >> TlsfMapping.GranuleLog2);
         int c = slab->SizeClass;
-        if (slab->Magic != SlabHeader.MagicValue || c >= SizeClasses.Count)
-            return $"slab at 0x{offset:x} has a damaged header";
+        if (slab->Magic != (SlabHeader.MagicValue ^ _guard.Keys.SlabSeal(self)) || c >= SizeClasses.Count)
+            return $"slab at 0x{offset:x} has a damaged header (its keyed magic or class is wrong)";
         int pages = SizeClasses.SlabPages(c);
         ulong objects = offset + SlabHeader.PrefixSize, end = offset + (ulong)pages * B_PAGE_SIZE;
         if (offset % B_PAGE_SIZE != 0 || end > offset + size || offset + size - end >= LargeBlockHeap.MinBlockSize)
@@ -127,13 +153,25 @@ internal readonly unsafe ref struct IntegrityWalker
         for (ulong p = objects / B_PAGE_SIZE; p < objects / B_PAGE_SIZE + (ulong)pages; p++)
             if (((uint*)(_base + _layout.PageMapOffset))[p] != self)
                 return $"page {p} of slab at 0x{offset:x} is not mapped to it";
-        ulong free = 0;
-        for (uint g = slab->FreeHead; g != 0; g = *(uint*)(_base + Bytes(g)))
+        ulong free = 0, holder = 0;
+        for (uint g = slab->FreeHead; g != 0; g = _guard.Keys.Decode(*(uint*)(_base + Bytes(g)), Bytes(g)))
         {
             ulong obj = Bytes(g);
             if (++free > slab->Capacity || obj < objects || obj >= objects + slab->Bump * (ulong)slab->ObjectSize
                 || (obj - objects) % slab->ObjectSize != 0 || IsLive(obj))
-                return $"free list of slab at 0x{offset:x} is damaged at 0x{obj:x}";
+            {
+                if (holder == 0)
+                    return $"free list of slab at 0x{offset:x} is damaged at 0x{obj:x}";
+                t.At = holder;
+                return $"free list of slab at 0x{offset:x} is damaged: the link in the free object at 0x{holder:x} decodes to 0x{obj:x}, which is not a free object of the slab (or the list cycles)";
+            }
+            string? poison = PoisonDamage(obj + SlabHeader.LinkBytes, obj + slab->ObjectSize);
+            if (poison is not null)
+            {
+                t.At = obj;
+                return $"use-after-free write in the free object at 0x{obj:x} of the slab at 0x{offset:x}: {poison}";
+            }
+            holder = obj;
         }
         if (slab->Live + free + (slab->Capacity - slab->Bump) != slab->Capacity)
             return $"slab at 0x{offset:x}: live {slab->Live} + free {free} + uncarved {slab->Capacity - slab->Bump} != capacity {slab->Capacity}";
@@ -162,7 +200,7 @@ internal readonly unsafe ref struct IntegrityWalker
         return null;
     }
 
-    private string? CheckFreeLists(Tally t)
+    private string? CheckFreeLists(ref Tally t)
     {
         PoolHeader* h = H;
         int listed = 0;
@@ -176,14 +214,21 @@ internal readonly unsafe ref struct IntegrityWalker
                 if (((h->SlBitmap[fl] >> sl) & 1) != (head != 0 ? 1u : 0u))
                     return $"bitmap bit ({fl},{sl}) disagrees with its list";
                 uint prev = 0;
-                for (uint g = head; g != 0; g = ((FreeLinks*)(_base + Bytes(g) + 16))->Next)
+                for (uint g = head; g != 0; g = NextLink(Bytes(g)))
                 {
                     BlockHeader* b = Block(Bytes(g));
-                    if (++listed > t.FreeBlocks || Bytes(g) < _layout.HeapStart || Bytes(g) >= _layout.HeapEnd || !b->HasTag || !b->IsFree)
-                        return $"free list ({fl},{sl}) holds 0x{Bytes(g):x}, which is not a free block (or the list cycles)";
+                    bool outside = Bytes(g) < _layout.HeapStart || Bytes(g) >= _layout.HeapEnd;
+                    if (++listed > t.FreeBlocks || outside || !b->HasTag || !b->IsFree)
+                    {
+                        if (prev == 0)
+                            return $"free list ({fl},{sl}) holds 0x{Bytes(g):x}, which is not a free block (or the list cycles)";
+                        t.At = Bytes(prev);
+                        return $"the free-list link in the free block at 0x{Bytes(prev):x} decodes to 0x{Bytes(g):x}, {(outside ? "outside the heap" : "which is not a free block (or the list cycles)")}";
+                    }
+                    t.At = Bytes(g);
                     if (TlsfMapping.MapInsert(Bytes(b->Size)) != (fl, sl))
                         return $"free block 0x{Bytes(g):x} of {Bytes(b->Size)} bytes is on list ({fl},{sl})";
-                    if (((FreeLinks*)(_base + Bytes(g) + 16))->Prev != prev)
+                    if (_guard.Keys.Decode(((FreeLinks*)(_base + Bytes(g) + 16))->Prev, Bytes(g) + 20) != prev)
                         return $"free block 0x{Bytes(g):x} has a wrong back link";
                     prev = g;
                 }
@@ -192,7 +237,10 @@ internal readonly unsafe ref struct IntegrityWalker
         return listed != t.FreeBlocks ? $"the free lists hold {listed} blocks, the heap {t.FreeBlocks}" : null;
     }
 
-    private string? CheckSlabLists(Tally t)
+    /// <summary>The decoded next link of the free block at <paramref name="block"/>.</summary>
+    private uint NextLink(ulong block) => _guard.Keys.Decode(((FreeLinks*)(_base + block + 16))->Next, block + 16);
+
+    private string? CheckSlabLists(ref Tally t)
     {
         int partial = 0;
         for (int c = 0; c < SizeClasses.Count; c++)
@@ -201,7 +249,8 @@ internal readonly unsafe ref struct IntegrityWalker
             for (uint g = H->PartialSlabs[c]; g != 0; g = ((SlabHeader*)(_base + Bytes(g) + 16))->Next)
             {
                 var slab = (SlabHeader*)(_base + Bytes(g) + 16);
-                if (++partial > t.PartialSlabs || slab->Magic != SlabHeader.MagicValue || slab->SizeClass != c
+                t.At = Bytes(g);
+                if (++partial > t.PartialSlabs || slab->Magic != (SlabHeader.MagicValue ^ _guard.Keys.SlabSeal(g)) || slab->SizeClass != c
                     || (slab->State != SlabHeader.Partial && slab->State != SlabHeader.Spare) || slab->Prev != prev)
                     return $"partial list of class {c} is damaged at slab 0x{Bytes(g):x}";
                 prev = g;

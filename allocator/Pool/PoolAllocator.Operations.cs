@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using AreaMalloc.LargeBlocks;
 using AreaMalloc.Slabs;
 
@@ -12,20 +11,26 @@ public sealed unsafe partial class PoolAllocator
     /// Allocates at least max(size, 1) bytes: from a slab when the size has a class, else (or when no slab can be
     /// had) from the large-block heap. When the heap is short, spare slabs are released and the request retried,
     /// so a spare never makes a request fail. Returns the block's offset (0 on failure, which the caller counts) and its usable size.
+    /// Damage met on the way (reported to the guard) ends the request at once with 0: nothing else is tried.
     /// </summary>
     private ulong AllocateLocked(nuint size, out ulong usable)
     {
         if (size <= SizeClasses.MaxSmallSize)
         {
             int sizeClass = SizeClasses.ClassOf(size);
-            var slabs = new SlabHeap(_base);
+            var slabs = new SlabHeap(_base, _guard);
             ulong obj = slabs.Allocate(sizeClass);
-            if (obj == 0 && H->SpareSlabCount != 0 && slabs.ReleaseSpares() != 0)
+            if (obj == 0 && !_guard.Damaged && H->SpareSlabCount != 0 && slabs.ReleaseSpares() != 0)
                 obj = slabs.Allocate(sizeClass);
             if (obj != 0)
             {
                 usable = (ulong)SizeClasses.SizeOf(sizeClass);
                 return Handout(obj, usable);
+            }
+            if (_guard.Damaged)
+            {
+                usable = 0;
+                return 0;
             }
         }
         return AllocateLargeLocked(size, out usable);
@@ -35,9 +40,9 @@ public sealed unsafe partial class PoolAllocator
     private ulong AllocateLargeLocked(nuint size, out ulong usable)
     {
         ulong blockSize = LargeBlockSize(size);
-        var large = new LargeBlockHeap(_base);
+        var large = new LargeBlockHeap(_base, _guard);
         ulong block = blockSize == 0 ? 0 : large.Allocate(blockSize);
-        if (block == 0 && blockSize != 0 && H->SpareSlabCount != 0 && new SlabHeap(_base).ReleaseSpares() != 0)
+        if (block == 0 && blockSize != 0 && !_guard.Damaged && H->SpareSlabCount != 0 && new SlabHeap(_base, _guard).ReleaseSpares() != 0)
             block = large.Allocate(blockSize);
         if (block == 0)
         {
@@ -68,52 +73,65 @@ public sealed unsafe partial class PoolAllocator
         return offset;
     }
 
-    /// <summary>Frees the live block at <paramref name="offset"/> (already checked).</summary>
-    private void FreeLocked(ulong offset)
+    /// <summary>Frees the live block at <paramref name="offset"/> (already found live); false (nothing changed, damage recorded) when its metadata or neighbourhood is damaged.</summary>
+    private bool FreeLocked(ulong offset)
     {
         uint slab = _pageMap[offset / Be.BeConstants.B_PAGE_SIZE];
-        if (slab != 0)
-            FreeSmallLocked(offset, slab);
-        else
-            FreeLargeLocked(offset);
+        return slab != 0 ? FreeSmallLocked(offset, slab) : FreeLargeLocked(offset);
     }
 
-    /// <summary>Frees the live slab object at <paramref name="offset"/> of slab <paramref name="slab"/> (already checked).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void FreeSmallLocked(ulong offset, uint slab)
+    /// <summary>True when the live block at <paramref name="offset"/> could be freed now (the checks of <see cref="FreeLocked"/>, changing nothing).</summary>
+    private bool CanFreeLocked(ulong offset)
     {
-        var slabs = new SlabHeap(_base);
+        uint slab = _pageMap[offset / Be.BeConstants.B_PAGE_SIZE];
+        return slab != 0 ? new SlabHeap(_base, _guard).CanFree(slab) : new LargeBlockHeap(_base, _guard).CanFree(offset - 16, slab: false);
+    }
+
+    /// <summary>Frees the live slab object at <paramref name="offset"/> of slab <paramref name="slab"/>; false when the slab (or, if it empties, the heap around it) is damaged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool FreeSmallLocked(ulong offset, uint slab)
+    {
+        var slabs = new SlabHeap(_base, _guard);
+        if (!slabs.CanFree(slab))
+            return false;
         SetLive(offset, false);
         H->LiveBlocks--;
         H->BytesInUse -= slabs.Slab(slab)->ObjectSize;
         Interleaving.At(InterleavingPoint.StatisticsUpdate);
         slabs.Free(offset, slab);
+        return true;
     }
 
-    /// <summary>Frees the live large block whose payload is at <paramref name="offset"/> (already checked).</summary>
-    private void FreeLargeLocked(ulong offset)
+    /// <summary>Frees the live large block whose payload is at <paramref name="offset"/>; false when its header or a neighbour is damaged.</summary>
+    private bool FreeLargeLocked(ulong offset)
     {
-        var large = new LargeBlockHeap(_base);
+        var large = new LargeBlockHeap(_base, _guard);
+        if (!large.CanFree(offset - 16, slab: false))
+            return false;
         SetLive(offset, false);
         H->LiveBlocks--;
         H->BytesInUse -= ((ulong)large.Header(offset - 16)->Size << TlsfMapping.GranuleLog2) - 16;
         Interleaving.At(InterleavingPoint.StatisticsUpdate);
         large.Free(offset - 16);
+        return true;
     }
 
     private ulong UsableSizeLocked(ulong offset)
     {
         uint slab = _pageMap[offset / Be.BeConstants.B_PAGE_SIZE];
         if (slab != 0)
-            return new SlabHeap(_base).Slab(slab)->ObjectSize;
-        return ((ulong)new LargeBlockHeap(_base).Header(offset - 16)->Size << TlsfMapping.GranuleLog2) - 16;
+            return new SlabHeap(_base, _guard).Slab(slab)->ObjectSize;
+        return ((ulong)new LargeBlockHeap(_base, _guard).Header(offset - 16)->Size << TlsfMapping.GranuleLog2) - 16;
     }
 
-    /// <summary>Resizes the live block at <paramref name="offset"/> to <paramref name="size"/> (> 0) bytes.</summary>
+    /// <summary>
+    /// Resizes the live block at <paramref name="offset"/> (already checked) to <paramref name="size"/> (> 0) bytes.
+    /// Damage met around the block, or while finding room to move it, gives 0 with the old block intact.
+    /// </summary>
     private nint ReallocLocked(ulong offset, nuint size)
     {
         ulong usable = UsableSizeLocked(offset);
-        var slabs = new SlabHeap(_base);
+        var slabs = new SlabHeap(_base, _guard);
         if (slabs.SlabOf(offset) != 0)
         {
             // A slab object stays where it is while the new size has the same class.
@@ -123,19 +141,20 @@ public sealed unsafe partial class PoolAllocator
         else
         {
             ulong blockSize = LargeBlockSize(size);
-            if (blockSize != 0 && new LargeBlockHeap(_base).TryResize(offset - 16, blockSize))
+            ResizeOutcome resized = blockSize == 0 ? ResizeOutcome.NoRoom : new LargeBlockHeap(_base, _guard).TryResize(offset - 16, blockSize);
+            if (resized == ResizeOutcome.Resized)
             {
-                ulong resized = UsableSizeLocked(offset);
-                H->BytesInUse = H->BytesInUse - usable + resized;
+                H->BytesInUse = H->BytesInUse - usable + UsableSizeLocked(offset);
                 Interleaving.At(InterleavingPoint.StatisticsUpdate);
                 return (nint)(_base + offset);
             }
         }
-        ulong moved = AllocateLocked(size, out _);
+        // Moving frees the old block: check that it can be freed before anything is allocated.
+        ulong moved = !_guard.Damaged && CanFreeLocked(offset) ? AllocateLocked(size, out _) : 0;
         if (moved == 0)
         {
             // No room to move: a shrink may still stay in place, since the block already holds the new size.
-            if ((ulong)size <= usable)
+            if ((ulong)size <= usable && !_guard.Damaged)
                 return (nint)(_base + offset);
             H->FailedAllocations++;
             return 0;

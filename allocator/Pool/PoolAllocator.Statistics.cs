@@ -6,7 +6,7 @@ namespace AreaMalloc.Pool;
 /// <summary>Statistics and the integrity walker.</summary>
 public sealed unsafe partial class PoolAllocator
 {
-    /// <summary>A snapshot of the pool's counters, taken under its lock.</summary>
+    /// <summary>A snapshot of the pool's counters, taken under its lock (finding the largest free block may meet, and record, damage).</summary>
     /// <exception cref="ObjectDisposedException">The pool was deleted under <see cref="PoolBehavior.SafeDeletion"/>.</exception>
     public PoolStatistics GetStatistics()
     {
@@ -26,12 +26,15 @@ public sealed unsafe partial class PoolAllocator
                 LargeFreeBytes = h->LargeFreeBytes,
                 LargeUsedBytes = h->LargeUsedBytes,
                 PeakLargeUsedBytes = h->PeakLargeUsedBytes,
-                LargestFreeBlock = new LargeBlockHeap(_base).LargestFreePayload(),
+                LargestFreeBlock = new LargeBlockHeap(_base, _guard).LargestFreePayload(),
                 SlabCount = h->SlabCount,
                 SpareSlabs = h->SpareSlabCount,
                 SlabsPerClass = perClass,
                 RefusedFrees = h->RefusedFrees,
                 FailedAllocations = h->FailedAllocations,
+                CorruptionsDetected = _guard.Corruptions,
+                UseAfterFreeWrites = _guard.UseAfterFreeWrites,
+                FirstDamage = _guard.FirstDamage,
             };
         }
     }
@@ -43,7 +46,7 @@ public sealed unsafe partial class PoolAllocator
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            return new IntegrityWalker(_base, _layout).Walk();
+            return new IntegrityWalker(_base, _layout, _guard).Walk();
         }
     }
 }

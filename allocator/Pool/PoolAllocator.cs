@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using AreaMalloc.Areas;
+using AreaMalloc.Hardening;
 using AreaMalloc.LargeBlocks;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Be.BeConstants;
@@ -13,6 +14,12 @@ namespace AreaMalloc.Pool;
 /// Every public operation takes the lock; the pool's memory is only touched under it.
 /// Invariant: the live map has a bit set exactly at the first byte of every block handed out and not freed,
 /// so free and realloc can tell a live block from anything else in O(1) without trusting the pointer.
+/// Hardening (always on): block headers carry keyed check words, free-list links are stored encoded, slab headers carry
+/// a keyed magic, and each is verified before the pool follows it (see <see cref="HeapGuard"/>). Damage rule: an
+/// operation that meets damage fails cleanly and changes nothing (free and realloc of the block: refused with
+/// <see cref="BlockCheck.Corrupt"/> and counted in RefusedFrees; malloc, calloc, realloc: NULL, counted in
+/// FailedAllocations); the pool records the first damage (<see cref="Damage"/>) and from then on refuses every
+/// allocation, so it never hands out memory from a damaged structure. free of blocks that check out keeps working.
 /// </summary>
 public sealed unsafe partial class PoolAllocator
 {
@@ -24,6 +31,7 @@ public sealed unsafe partial class PoolAllocator
     private readonly ulong* _liveMap;
     private readonly uint* _pageMap;
     private readonly ulong _heapStart, _heapEnd;
+    private readonly HeapGuard _guard;
     private bool _deleted;
 
     /// <summary>
@@ -33,8 +41,10 @@ public sealed unsafe partial class PoolAllocator
     /// </summary>
     private bool _closed;
 
-    private PoolAllocator(AreaRegistry areas, int areaId, byte* areaBase, PoolLayout layout, PoolBehavior behavior)
+    private PoolAllocator(AreaRegistry areas, int areaId, byte* areaBase, PoolLayout layout, PoolBehavior behavior, PoolHardening hardening)
     {
+        Hardening = hardening;
+        _guard = new HeapGuard(HeapKeys.ForNewPool(), (hardening & PoolHardening.PoisonFreedMemory) != 0, layout.HeapStart, layout.HeapEnd);
         _areas = areas;
         AreaId = areaId;
         _base = areaBase;
@@ -61,6 +71,21 @@ public sealed unsafe partial class PoolAllocator
     /// <summary>What the pool does when delete_pool races other calls on it.</summary>
     public PoolBehavior Behavior => _behavior;
 
+    /// <summary>The optional hardening chosen at creation (check words and encoded links are always on).</summary>
+    public PoolHardening Hardening { get; }
+
+    /// <summary>
+    /// The first damage the pool met (a header failing its check word, a free-list link that does not decode to a free
+    /// block, a slab header failing its magic, a use-after-free write), or null. Once set, every allocation returns NULL.
+    /// </summary>
+    public PoolDamage? Damage
+    {
+        get { lock (_gate) return _guard.FirstDamage; }
+    }
+
+    /// <summary>The pool's keys and damage record (internal: the tests forge and decode metadata with it).</summary>
+    internal HeapGuard Guard => _guard;
+
     /// <summary>True once <see cref="Delete"/> succeeded.</summary>
     public bool IsDeleted => Volatile.Read(ref _deleted);
 
@@ -79,13 +104,15 @@ public sealed unsafe partial class PoolAllocator
     /// <param name="protection">create_area's protection; it must allow writing.</param>
     /// <param name="status">B_OK, or why the pool was not made.</param>
     /// <param name="behavior">Beyond the Be Book: what delete_pool does to calls racing it (default <see cref="PoolBehavior.BeBook"/>).</param>
+    /// <param name="hardening">Beyond the Be Book: optional hardening, e.g. <see cref="PoolHardening.PoisonFreedMemory"/> (default none).</param>
     /// <returns>The pool, or null with <paramref name="status"/> saying why (B_BAD_VALUE, B_NO_MEMORY).</returns>
     public static PoolAllocator? Create(AreaRegistry areas, uint addressSpec, nuint size, uint lockSpec, uint protection, out int status,
-        PoolBehavior behavior = PoolBehavior.BeBook)
+        PoolBehavior behavior = PoolBehavior.BeBook, PoolHardening hardening = PoolHardening.None)
     {
         ArgumentNullException.ThrowIfNull(areas);
         PoolLayout? layout = PoolLayout.For(size);
         if (layout is null || behavior is not (PoolBehavior.BeBook or PoolBehavior.SafeDeletion)
+            || (hardening & ~PoolHardening.PoisonFreedMemory) != 0
             || addressSpec is B_EXACT_ADDRESS or B_CLONE_ADDRESS
             || !AreaSpecs.IsValidProtection(protection) || !AreaSpecs.IsWritable(protection))
         {
@@ -99,7 +126,7 @@ public sealed unsafe partial class PoolAllocator
             status = id;
             return null;
         }
-        var pool = new PoolAllocator(areas, id, (byte*)address, layout.Value, behavior);
+        var pool = new PoolAllocator(areas, id, (byte*)address, layout.Value, behavior, hardening);
         pool.Initialize();
         status = B_OK;
         return pool;
@@ -114,7 +141,7 @@ public sealed unsafe partial class PoolAllocator
         h->LiveMapOffset = _layout.LiveMapOffset;
         h->HeapStart = _layout.HeapStart;
         h->HeapEnd = _layout.HeapEnd;
-        new LargeBlockHeap(_base).Initialize(_layout.HeapStart, _layout.HeapEnd);
+        new LargeBlockHeap(_base, _guard).Initialize(_layout.HeapStart, _layout.HeapEnd);
     }
 
     /// <summary>
@@ -136,29 +163,32 @@ public sealed unsafe partial class PoolAllocator
         }
     }
 
-    /// <summary>malloc: a block of at least max(size, 1) bytes, 16-byte aligned, or 0 when there is no room.</summary>
+    /// <summary>malloc: a block of at least max(size, 1) bytes, 16-byte aligned, or 0 when there is no room or the pool met damage.</summary>
     public nint Malloc(nuint size)
     {
         lock (_gate)
         {
             if (_closed)
                 return 0;
-            ulong offset = AllocateLocked(size, out _);
-            if (offset != 0)
-                return (nint)(_base + offset);
+            if (!_guard.Damaged)
+            {
+                ulong offset = AllocateLocked(size, out _);
+                if (offset != 0)
+                    return (nint)(_base + offset);
+            }
             H->FailedAllocations++;
             return 0;
         }
     }
 
-    /// <summary>calloc: like <see cref="Malloc"/> for count*size bytes, zeroed; 0 when count*size overflows or there is no room.</summary>
+    /// <summary>calloc: like <see cref="Malloc"/> for count*size bytes, zeroed; 0 when count*size overflows, there is no room or the pool met damage.</summary>
     public nint Calloc(nuint count, nuint size)
     {
         lock (_gate)
         {
             if (_closed)
                 return 0;
-            if (size != 0 && count > nuint.MaxValue / size)
+            if (_guard.Damaged || (size != 0 && count > nuint.MaxValue / size))
             {
                 H->FailedAllocations++;
                 return 0;
@@ -170,7 +200,8 @@ public sealed unsafe partial class PoolAllocator
                 H->FailedAllocations++;
                 return 0;
             }
-            // Bytes at or above the old dirty mark were never written since the area was mapped: already zero.
+            // Bytes at or above the old dirty mark were never written since the area was mapped: already zero
+            // (poisoned bytes are always below it: the poison is never written above the mark).
             ulong end = Math.Min(offset + usable, cleanFrom);
             if (end > offset)
                 NativeMemory.Clear(_base + offset, (nuint)(end - offset));
@@ -180,9 +211,10 @@ public sealed unsafe partial class PoolAllocator
 
     /// <summary>
     /// realloc: realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and returns 0; a pointer that is not a live
-    /// block of this pool is refused (0, counted in RefusedFrees, nothing changes). Otherwise the block is resized
-    /// in place when it can be, else moved (the first min(old usable, size) bytes are copied); when no room can be
-    /// found the result is 0 and the old block is intact.
+    /// block of this pool, or whose metadata is damaged, is refused (0, counted in RefusedFrees, nothing changes).
+    /// Otherwise the block is resized in place when it can be, else moved (the first min(old usable, size) bytes are
+    /// copied); when no room can be found, or damage is met around the block or in the heap, or the pool met damage
+    /// before, the result is 0 (counted in FailedAllocations) and the old block is intact.
     /// </summary>
     public nint Realloc(nint block, nuint size)
     {
@@ -200,14 +232,24 @@ public sealed unsafe partial class PoolAllocator
             }
             if (size == 0)
             {
-                FreeLocked(offset);
+                if (!FreeLocked(offset))
+                    H->RefusedFrees++;
+                return 0;
+            }
+            if (_guard.Damaged)
+            {
+                H->FailedAllocations++;
                 return 0;
             }
             return ReallocLocked(offset, size);
         }
     }
 
-    /// <summary>free: releases a live block. NULL is ignored; anything else that is not a live block of this pool is refused and counted.</summary>
+    /// <summary>
+    /// free: releases a live block. NULL is ignored; anything else that is not a live block of this pool is refused and
+    /// counted, and so is a live block whose metadata or neighbours are damaged (<see cref="BlockCheck.Corrupt"/>: the
+    /// pool refuses to follow the damage, records it in <see cref="Damage"/>, and the block stays live).
+    /// </summary>
     /// <returns>What the pool found: <see cref="BlockCheck.Live"/> when the block was freed.</returns>
     public BlockCheck Free(nint block)
     {
@@ -229,17 +271,8 @@ public sealed unsafe partial class PoolAllocator
             else
             {
                 uint slab = _pageMap[offset / B_PAGE_SIZE];
-                if (slab != 0)
-                {
-                    FreeSmallLocked(offset, slab);
+                if (slab != 0 ? FreeSmallLocked(offset, slab) : FreeLargeLocked(offset))
                     return BlockCheck.Live;
-                }
-                BlockHeader* header = new LargeBlockHeap(_base).Header(offset - 16);
-                if (header->HasTag && !header->IsFree && !header->IsSlab)
-                {
-                    FreeLargeLocked(offset);
-                    return BlockCheck.Live;
-                }
                 check = BlockCheck.Corrupt;
             }
             H->RefusedFrees++;
@@ -247,7 +280,10 @@ public sealed unsafe partial class PoolAllocator
         }
     }
 
-    /// <summary>What <paramref name="block"/> is to this pool, and the usable size when it is a live block.</summary>
+    /// <summary>
+    /// What <paramref name="block"/> is to this pool, and the usable size when it is a live block. A live block whose
+    /// header (or slab header) is damaged is <see cref="BlockCheck.Corrupt"/>, and the damage is recorded.
+    /// </summary>
     public BlockCheck Check(nint block, out ulong usableSize)
     {
         lock (_gate)
@@ -263,13 +299,16 @@ public sealed unsafe partial class PoolAllocator
         }
     }
 
-    /// <summary>Gives every spare slab back to the large-block allocator; after every block is freed this restores the pristine state.</summary>
+    /// <summary>
+    /// Gives every spare slab back to the large-block allocator; after every block is freed this restores the pristine
+    /// state. A spare whose metadata or neighbourhood is damaged stays (the damage is recorded).
+    /// </summary>
     public void Trim()
     {
         lock (_gate)
         {
             if (!_closed)
-                new SlabHeap(_base).ReleaseSpares();
+                new SlabHeap(_base, _guard).ReleaseSpares();
         }
     }
 
@@ -284,13 +323,9 @@ public sealed unsafe partial class PoolAllocator
             return BlockCheck.Misaligned;
         if (!IsLive(offset))
             return BlockCheck.NotLive;
-        if (_pageMap[offset / B_PAGE_SIZE] == 0)
-        {
-            BlockHeader* header = new LargeBlockHeap(_base).Header(offset - 16);
-            if (!header->HasTag || header->IsFree || header->IsSlab)
-                return BlockCheck.Corrupt;
-        }
-        return BlockCheck.Live;
+        uint slab = _pageMap[offset / B_PAGE_SIZE];
+        bool intact = slab != 0 ? new SlabHeap(_base, _guard).IsIntact(slab) : new LargeBlockHeap(_base, _guard).IsLiveBlock(offset - 16, slab: false);
+        return intact ? BlockCheck.Live : BlockCheck.Corrupt;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

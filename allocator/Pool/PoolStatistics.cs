@@ -27,6 +27,12 @@ public sealed record PoolStatistics
     public required IReadOnlyList<int> SlabsPerClass { get; init; }
     /// <summary>free/realloc calls refused because the pointer was not a live block of this pool.</summary>
     public required long RefusedFrees { get; init; }
-    /// <summary>malloc/calloc/realloc calls that returned NULL for lack of memory or an impossible size.</summary>
+    /// <summary>malloc/calloc/realloc calls that returned NULL for lack of memory, an impossible size, or damage met.</summary>
     public required long FailedAllocations { get; init; }
+    /// <summary>Times the pool met damaged metadata (a header failing its check word, a bad free-list link, a slab header failing its magic) and refused to follow it.</summary>
+    public long CorruptionsDetected { get; init; }
+    /// <summary>Times a use-after-free write was found in freed memory about to be reused (<see cref="PoolHardening.PoisonFreedMemory"/>).</summary>
+    public long UseAfterFreeWrites { get; init; }
+    /// <summary>The first damage met (kind, offset, description), or null; once set the pool refuses every allocation.</summary>
+    public PoolDamage? FirstDamage { get; init; }
 }

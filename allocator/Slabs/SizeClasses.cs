@@ -41,6 +41,9 @@ public static class SizeClasses
 
     private static readonly byte[] s_slabPages = BuildSlabPages();
 
+    /// <summary>Per class: ceil(2^64 / size), so that divisibility by the class size costs one multiply (see <see cref="IsMultipleOfSize"/>).</summary>
+    private static readonly ulong[] s_divisibility = BuildDivisibility();
+
     /// <summary>The class of a request of <paramref name="size"/> bytes (0 to <see cref="MaxSmallSize"/>).</summary>
     /// <remarks>On the malloc fast path: the range is the caller's contract (checked in debug builds), so the
     /// lookup skips the bounds check.</remarks>
@@ -50,6 +53,19 @@ public static class SizeClasses
         Debug.Assert(size <= MaxSmallSize);
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s_byGranules), (nint)((size + 15) >> 4));
+    }
+
+    /// <summary>
+    /// True when <paramref name="offset"/> (below 2^32) is a multiple of the object size of class
+    /// <paramref name="sizeClass"/>: validates a decoded slab free-list link without a division, on the malloc fast path.
+    /// With c = ceil(2^64 / d), n is a multiple of d exactly when n * c mod 2^64 is below c (Lemire, Kaser and Kurz,
+    /// "Faster remainder by direct computation", 2019).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsMultipleOfSize(ulong offset, int sizeClass)
+    {
+        ulong c = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s_divisibility), (nint)sizeClass);
+        return offset * c < c;
     }
 
     /// <summary>The object size of class <paramref name="sizeClass"/>.</summary>
@@ -74,6 +90,14 @@ public static class SizeClasses
                 c++;
             table[g] = (byte)c;
         }
+        return table;
+    }
+
+    private static ulong[] BuildDivisibility()
+    {
+        var table = new ulong[Count];
+        for (int c = 0; c < Count; c++)
+            table[c] = ulong.MaxValue / s_sizes[c] + 1;
         return table;
     }
 

@@ -9,6 +9,10 @@ namespace AreaMalloc.Slabs;
 /// follows starts on a page boundary (its payload is never on a slab page), and consecutive slabs leave no gap.
 /// Invariants: Live + (free-list length) + (Capacity - Bump) == Capacity; the slab is on its class's
 /// partial list iff State == Partial, or State == Spare when the spare stayed on the list; a Full slab has Live == Capacity; a Spare slab has Live == 0.
+/// Hardening: Magic is <see cref="MagicValue"/> xored with the pool's slab seal for this slab's position
+/// (<see cref="Hardening.HeapKeys.SlabSeal"/>), checked before the slab is used, so an overflow into the header is
+/// refused; each free object's first 4 bytes hold its free-list link, encoded with the object's offset
+/// (<see cref="Hardening.HeapKeys.Encode"/>) and validated when popped.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct SlabHeader
@@ -17,7 +21,10 @@ internal struct SlabHeader
     public const ushort Partial = 0, Full = 1, Spare = 2;
     /// <summary>Bytes of block header plus slab header in front of the objects.</summary>
     public const int PrefixSize = 64;
+    /// <summary>Bytes at the start of a free object that hold its encoded free-list link (never poisoned).</summary>
+    public const int LinkBytes = sizeof(uint);
 
+    /// <summary><see cref="MagicValue"/> ^ the pool's seal for this slab; 0 once the slab is released.</summary>
     public uint Magic;
     public ushort SizeClass;
     public ushort State;
@@ -25,7 +32,7 @@ internal struct SlabHeader
     public uint Capacity;
     /// <summary>Objects handed out and not yet freed.</summary>
     public uint Live;
-    /// <summary>Granule index of the first object on the slab's free list, or 0.</summary>
+    /// <summary>Granule index of the first object on the slab's free list, or 0 (stored plain: the keyed magic before it guards it).</summary>
     public uint FreeHead;
     /// <summary>Objects carved so far from the never-used tail (objects at index >= Bump have never been handed out).</summary>
     public uint Bump;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AreaMalloc.Hardening;
 using AreaMalloc.LargeBlocks;
 using AreaMalloc.Pool;
 
@@ -11,13 +12,22 @@ namespace AreaMalloc.Slabs;
 /// malloc/free pairs do not build and tear down a slab; any other slab that empties is released at once.
 /// An object is taken from the slab's free list, else carved from its never-used tail (so a new slab costs O(1),
 /// whatever its object count). The caller holds the pool's lock.
+/// Hardening: a slab's header is used only after its keyed magic matches; a free object's link is stored encoded and,
+/// when the object is popped, decoded and validated (an object start of the same slab, below Bump, not live) before it
+/// becomes the head; with poison on, freed objects are filled past their link and checked when popped. A check that
+/// fails is reported to the pool's guard and the operation changes nothing.
 /// </summary>
 internal readonly unsafe struct SlabHeap
 {
     private const ulong Page = Be.BeConstants.B_PAGE_SIZE;
     private readonly byte* _base;
+    private readonly HeapGuard _guard;
 
-    public SlabHeap(byte* areaBase) => _base = areaBase;
+    public SlabHeap(byte* areaBase, HeapGuard guard)
+    {
+        _base = areaBase;
+        _guard = guard;
+    }
 
     private PoolHeader* H => (PoolHeader*)_base;
 
@@ -32,21 +42,37 @@ internal readonly unsafe struct SlabHeap
     /// <summary>The slab (granule index of its block) whose objects cover <paramref name="offset"/>, or 0.</summary>
     public uint SlabOf(ulong offset) => PageMap[offset / Page];
 
-    /// <summary>Takes one object of class <paramref name="sizeClass"/>; its offset, or 0 when no slab can be had.</summary>
+    /// <summary>
+    /// Takes one object of class <paramref name="sizeClass"/>; its offset, or 0 when no slab can be had or damage was
+    /// met (then reported to the guard, and nothing changed): a slab header whose keyed magic does not match, a popped
+    /// object whose decoded link is not a free object of its slab, or (with poison on) a popped object whose poison changed.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Allocate(int sizeClass)
     {
         uint slab = H->PartialSlabs[sizeClass];
         if (slab == 0 && (slab = TakeSlab(sizeClass)) == 0)
             return 0;
+        if (!IsIntact(slab))
+            return 0;
         SlabHeader* header = Slab(slab);
+        uint head = header->FreeHead;
+        ulong obj = (ulong)head << TlsfMapping.GranuleLog2;
+        uint next = 0;
+        if (head != 0)
+        {
+            // Everything the pop will follow is checked before anything changes.
+            next = _guard.Keys.Decode(*(uint*)(_base + obj), obj);
+            if (next != 0 && !IsFreeObject(next, slab, header, sizeClass))
+                return BadLink(obj, slab, next);
+            if (_guard.Poison && PoisonBroken(obj, header->ObjectSize))
+                return 0;
+        }
         if (header->State == SlabHeader.Spare)
             Unspare(sizeClass, header);
-        ulong obj;
-        if (header->FreeHead != 0)
+        if (head != 0)
         {
-            obj = (ulong)header->FreeHead << TlsfMapping.GranuleLog2;
-            header->FreeHead = *(uint*)(_base + obj);
+            header->FreeHead = next;
             Interleaving.At(InterleavingPoint.FreeListPop);
         }
         else
@@ -57,6 +83,61 @@ internal readonly unsafe struct SlabHeap
             header->State = SlabHeader.Full;
         }
         return obj;
+    }
+
+    /// <summary>The slab's header is intact: its keyed magic matches. Otherwise the damage is reported.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsIntact(uint slab) => Slab(slab)->Magic == MagicOf(slab) || BadHeader(slab);
+
+    /// <summary>The magic an intact header of the slab at granule index <paramref name="slab"/> holds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint MagicOf(uint slab) => SlabHeader.MagicValue ^ _guard.Keys.SlabSeal(slab);
+
+    /// <summary>
+    /// A decoded link may be followed: it names an object start of this slab below Bump (so carved before) that is
+    /// not live. The head it becomes is then never a live object, so a pop never hands out memory that is in use.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsFreeObject(uint link, uint slab, SlabHeader* header, int sizeClass)
+    {
+        ulong at = (ulong)link << TlsfMapping.GranuleLog2;
+        ulong within = at - ObjectsStart(slab); // wraps to a huge value below the objects
+        return within < (ulong)header->Bump * header->ObjectSize && SizeClasses.IsMultipleOfSize(within, sizeClass) && !IsLive(at);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsLive(ulong offset)
+    {
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
+        ulong bit = offset >> TlsfMapping.GranuleLog2;
+        return (((ulong*)(_base + H->LiveMapOffset))[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool BadHeader(uint slab)
+    {
+        ulong offset = (ulong)slab << TlsfMapping.GranuleLog2;
+        _guard.Report(DamageKind.SlabHeader, offset, $"the slab header of the slab at 0x{offset:x} fails its keyed magic (0x{Slab(slab)->Magic:x8} instead of 0x{MagicOf(slab):x8})");
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong BadLink(ulong obj, uint slab, uint next)
+    {
+        _guard.Report(DamageKind.FreeListLink, obj, $"the free-list link of the free object at 0x{obj:x} in the slab at 0x{(ulong)slab << TlsfMapping.GranuleLog2:x} decodes to 0x{(ulong)next << TlsfMapping.GranuleLog2:x}, which is not a free object of the slab");
+        return 0;
+    }
+
+    /// <summary>With poison on: true (and reported) when a byte of the free object at <paramref name="obj"/>, past its link, lost its poison.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool PoisonBroken(ulong obj, uint objectSize)
+    {
+        long at = PoisonFill.FirstBreak(_base + obj + SlabHeader.LinkBytes, objectSize - SlabHeader.LinkBytes);
+        if (at < 0)
+            return false;
+        ulong offset = obj + SlabHeader.LinkBytes + (ulong)at;
+        _guard.Report(DamageKind.UseAfterFreeWrite, offset, $"use-after-free write: byte {SlabHeader.LinkBytes + at} of the free object at 0x{obj:x} is 0x{_base[offset]:x2}, not the poison 0x{PoisonFill.Byte:x2}");
+        return true;
     }
 
     /// <summary>A new slab for a class whose partial list is empty (so the class has no spare either), put on the partial list.</summary>
@@ -79,12 +160,32 @@ internal readonly unsafe struct SlabHeap
         Interleaving.At(InterleavingPoint.SlabListMove);
     }
 
-    /// <summary>Returns the object at <paramref name="obj"/> to its slab <paramref name="slab"/>.</summary>
+    /// <summary>
+    /// True when an object may be returned to the slab at <paramref name="slab"/>: its header is intact and, when this
+    /// free empties the slab and the slab is then released, the large-block heap around the slab checks out
+    /// (<see cref="LargeBlockHeap.CanFree"/>). Reports the damage and returns false otherwise; changes nothing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool CanFree(uint slab)
+    {
+        if (!IsIntact(slab))
+            return false;
+        SlabHeader* header = Slab(slab);
+        return header->Live != 1 || StaysSpare(header->SizeClass, slab, header)
+            || new LargeBlockHeap(_base, _guard).CanFree((ulong)slab << TlsfMapping.GranuleLog2, slab: true);
+    }
+
+    /// <summary>
+    /// Returns the object at <paramref name="obj"/> to its slab <paramref name="slab"/> (checked with
+    /// <see cref="CanFree"/>): with poison on its bytes past the link get the poison, then it is pushed with its link encoded.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(ulong obj, uint slab)
     {
         SlabHeader* header = Slab(slab);
-        *(uint*)(_base + obj) = header->FreeHead;
+        if (_guard.Poison)
+            PoisonFill.Fill(_base + obj + SlabHeader.LinkBytes, header->ObjectSize - SlabHeader.LinkBytes);
+        *(uint*)(_base + obj) = _guard.Keys.Encode(header->FreeHead, obj);
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->FreeHead = (uint)(obj >> TlsfMapping.GranuleLog2);
         Interleaving.At(InterleavingPoint.FreeListPush);
@@ -93,7 +194,7 @@ internal readonly unsafe struct SlabHeap
         if (--header->Live != 0)
             return;
         int sizeClass = header->SizeClass;
-        if (H->SpareSlabs[sizeClass] == 0 && H->PartialSlabs[sizeClass] == slab && header->Next == 0)
+        if (StaysSpare(sizeClass, slab, header))
         {
             // The class's only partial slab emptied and the class has no spare: it stays on the partial list as
             // the spare, so that a malloc/free pair moves no slab between lists.
@@ -105,6 +206,11 @@ internal readonly unsafe struct SlabHeap
         else
             Emptied(sizeClass, slab);
     }
+
+    /// <summary>An emptied slab stays as its class's spare: it is the class's only partial slab and the class has no spare yet.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool StaysSpare(int sizeClass, uint slab, SlabHeader* header) =>
+        H->SpareSlabs[sizeClass] == 0 && H->PartialSlabs[sizeClass] == slab && header->Next == 0;
 
     /// <summary>
     /// A slab became empty and is not its class's only partial slab (or the class has a spare already; see
@@ -118,14 +224,17 @@ internal readonly unsafe struct SlabHeap
         ReleaseSlab(slab);
     }
 
-    /// <summary>Gives every spare slab back to the large-block allocator. Returns how many were released.</summary>
+    /// <summary>
+    /// Gives every spare slab back to the large-block allocator. Returns how many were released. A spare whose header,
+    /// or the large-block heap around it, is damaged stays where it is (the damage is reported).
+    /// </summary>
     public int ReleaseSpares()
     {
         int released = 0;
         for (int c = 0; c < SizeClasses.Count; c++)
         {
             uint slab = H->SpareSlabs[c];
-            if (slab == 0)
+            if (slab == 0 || !IsIntact(slab) || !new LargeBlockHeap(_base, _guard).CanFree((ulong)slab << TlsfMapping.GranuleLog2, slab: true))
                 continue;
             H->SpareSlabs[c] = 0;
             H->SpareSlabCount--;
@@ -139,7 +248,7 @@ internal readonly unsafe struct SlabHeap
     private uint CreateSlab(int sizeClass)
     {
         int pages = SizeClasses.SlabPages(sizeClass);
-        var large = new LargeBlockHeap(_base);
+        var large = new LargeBlockHeap(_base, _guard);
         ulong block = large.AllocateAligned((ulong)pages * Page, 0, Page);
         if (block == 0)
             return 0;
@@ -147,7 +256,7 @@ internal readonly unsafe struct SlabHeap
         uint slab = (uint)(block >> TlsfMapping.GranuleLog2);
         SlabHeader* header = Slab(slab);
         *header = default;
-        header->Magic = SlabHeader.MagicValue;
+        header->Magic = MagicOf(slab);
         header->SizeClass = (ushort)sizeClass;
         header->ObjectSize = (uint)SizeClasses.SizeOf(sizeClass);
         header->Capacity = (uint)SizeClasses.ObjectsPerSlab(sizeClass);
@@ -171,7 +280,7 @@ internal readonly unsafe struct SlabHeap
         header->Magic = 0;
         H->SlabCount--;
         H->SlabsPerClass[sizeClass]--;
-        new LargeBlockHeap(_base).Free((ulong)slab << TlsfMapping.GranuleLog2);
+        new LargeBlockHeap(_base, _guard).Free((ulong)slab << TlsfMapping.GranuleLog2);
         Interleaving.At(InterleavingPoint.SlabListMove);
     }
 

@@ -211,7 +211,8 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     public void Free_block_missing_from_its_list()
     {
         (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
-        H->FreeHeads[fl * 16 + sl] = ((FreeLinks*)_largeB)->Next;
+        // The links are stored encoded with their own offset: the head takes the decoded next link.
+        H->FreeHeads[fl * 16 + sl] = _pool.Guard.Keys.Decode(((FreeLinks*)_largeB)->Next, Offset(_largeB));
         if (H->FreeHeads[fl * 16 + sl] == 0)
         {
             H->SlBitmap[fl] &= ~(1u << sl);

@@ -93,6 +93,18 @@ public class ReallocFacts
     }
 
     [Fact]
+    public void A_realloc_of_a_large_block_to_a_size_no_block_can_hold_returns_null_and_keeps_the_block()
+    {
+        PoolAllocator pool = PoolFixture.NewPool(1 << 20);
+        nint block = pool.Malloc(3000);
+        Assert.Equal(0, pool.Realloc(block, nuint.MaxValue - 8));
+        Assert.Equal(BlockCheck.Live, pool.Check(block, out ulong usable));
+        Assert.Equal(3008UL, usable);
+        Assert.Equal(1, pool.GetStatistics().FailedAllocations);
+        pool.Delete();
+    }
+
+    [Fact]
     public void A_shrink_that_cannot_move_stays_in_place()
     {
         PoolAllocator pool = PoolFixture.NewPool(1 << 16);

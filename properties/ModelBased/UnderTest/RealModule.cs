@@ -15,8 +15,10 @@ public sealed unsafe class RealModule : IModuleUnderTest
     private readonly ModuleLoader loader;
     private AreaMallocModule? module;
 
-    /// <summary>A module not yet held.</summary>
-    public RealModule() => loader = new ModuleLoader(areas);
+    /// <summary>A module not yet held, whose pools have <paramref name="hardening"/> (none by default, as create_pool gives).</summary>
+    /// <param name="hardening">The optional hardening of every pool.</param>
+    public RealModule(PoolHardening hardening = PoolHardening.None) =>
+        loader = hardening == PoolHardening.None ? new ModuleLoader(areas) : new ModuleLoader(areas, PoolBehavior.BeBook, hardening);
 
     /// <inheritdoc />
     public int MappedAreas => areas.Count;
@@ -131,11 +133,12 @@ public sealed unsafe class RealPool : IPoolUnderTest
 }
 
 /// <summary>The real allocator, a fresh <see cref="RealModule"/> per sequence.</summary>
-public sealed class RealPoolFactory : IPoolFactory
+/// <param name="hardening">The optional hardening of every pool (none by default).</param>
+public sealed class RealPoolFactory(PoolHardening hardening = PoolHardening.None) : IPoolFactory
 {
     /// <inheritdoc />
-    public string Name => "the real allocator";
+    public string Name => hardening == PoolHardening.None ? "the real allocator" : $"the real allocator with {hardening}";
 
     /// <inheritdoc />
-    public IModuleUnderTest Start() => new RealModule();
+    public IModuleUnderTest Start() => new RealModule(hardening);
 }

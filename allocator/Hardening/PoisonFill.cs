@@ -1,0 +1,30 @@
+namespace AreaMalloc.Hardening;
+
+/// <summary>
+/// The poison pattern of <see cref="Pool.PoolHardening.PoisonFreedMemory"/>: freed bytes are filled with
+/// <see cref="Byte"/> (as Haiku's paranoid kernel heap fills freed memory with 0xdeadbeef) and checked when the bytes
+/// are handed out again; a byte that changed in between was written through a dangling pointer.
+/// </summary>
+internal static unsafe class PoisonFill
+{
+    /// <summary>The poison byte (the first byte of 0xDEADBEEF).</summary>
+    public const byte Byte = 0xDE;
+
+    /// <summary>Largest span handed to the vectorized search at once.</summary>
+    private const ulong Chunk = 1 << 30;
+
+    /// <summary>Fills <paramref name="length"/> bytes at <paramref name="start"/> with the poison byte.</summary>
+    public static void Fill(byte* start, ulong length) => System.Runtime.InteropServices.NativeMemory.Fill(start, (nuint)length, Byte);
+
+    /// <summary>The index of the first byte of [start, start + length) that is not the poison byte, or -1 when all are.</summary>
+    public static long FirstBreak(byte* start, ulong length)
+    {
+        for (ulong done = 0; done < length; done += Chunk)
+        {
+            int at = new ReadOnlySpan<byte>(start + done, (int)Math.Min(Chunk, length - done)).IndexOfAnyExcept(Byte);
+            if (at >= 0)
+                return (long)done + at;
+        }
+        return -1;
+    }
+}
