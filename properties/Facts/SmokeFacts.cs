@@ -3,7 +3,7 @@ using AreaMalloc.Pool;
 
 namespace AreaMalloc.Properties.Facts;
 
-[Expensive(10)]
+[Expensive(3)]
 public class SmokeFacts
 {
     [Fact]

@@ -10,7 +10,8 @@ namespace AreaMalloc.Properties.Infrastructure;
 /// hundreds of sequences, a long fact). Under <see cref="FailFast"/> such classes run after every unmarked
 /// class, in increasing <see cref="Rank"/>.
 /// </summary>
-/// <param name="rank">Where the class runs among the expensive ones: higher runs later (about its seconds x 10).</param>
+/// <param name="rank">About the class's run time at the CI budget in tenths of a second: higher runs later, and its tests get
+/// a larger CPU budget from the <see cref="CpuWatchdog"/>.</param>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class ExpensiveAttribute(int rank) : Attribute
 {

@@ -8,7 +8,9 @@ namespace AreaMalloc.Properties.Infrastructure;
 /// <item>the model-based property does not shrink its counterexample (shrinking replays hundreds of
 /// variants of a failing sequence, seconds per killed mutant); the failure still names the sequence and its seed;</item>
 /// <item>test classes run cheapest first (<see cref="CheapestFirstOrderer"/>, classes marked <see cref="ExpensiveAttribute"/>
-/// last), so a mutant that a cheap fact kills is killed before the seconds-long properties start.</item>
+/// last), so a mutant that a cheap fact kills is killed before the seconds-long properties start;</item>
+/// <item>a test that uses far more CPU time than any correct run of it ends the process (<see cref="CpuWatchdog"/>):
+/// a runaway loop is stopped after seconds of CPU, whatever the load on the machine.</item>
 /// </list>
 /// </summary>
 public static class FailFast

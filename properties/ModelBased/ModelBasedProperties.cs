@@ -8,7 +8,7 @@ namespace AreaMalloc.Properties.ModelBased;
 /// The model-based property against the real allocator, at the budget of <see cref="Budget.Current"/>. In fail-fast
 /// mode (<see cref="FailFast"/>, mutation testing) a failing sequence is reported unshrunk.
 /// </summary>
-[Expensive(50)]
+[Expensive(40)]
 public sealed class ModelBasedProperties(ITestOutputHelper output)
 {
     [Fact]
