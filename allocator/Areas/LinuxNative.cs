@@ -64,7 +64,9 @@ internal static partial class LinuxNative
 
     private sealed class Libc : ILinuxCalls
     {
-        public nint Mmap(nint addr, nuint length, int prot, int flags) => LinuxNative.Mmap(addr, length, prot, flags, -1, 0);
+        public nint Mmap(nint addr, nuint length, int prot, int flags) =>
+            // Stryker disable once Unary : Linux ignores fd for MAP_ANONYMOUS (mmap(2): fd is -1 only for portability), so fd +1 maps the same memory
+            LinuxNative.Mmap(addr, length, prot, flags, -1, 0);
 
         public int Munmap(nint addr, nuint length) => LinuxNative.Munmap(addr, length);
 

@@ -93,7 +93,10 @@ internal sealed class PoolHandleTable
             int kept = 0;
             for (int slot = 0; slot < _used; slot++)
             {
-                if (_slots[slot] is not { } entry)
+                // (A plain null test, not `is not { } entry`: with the pattern, Stryker's mutant that removes the
+                // `continue` does not compile, and its safe mode then drops every mutant of this method.)
+                Entry? entry = _slots[slot];
+                if (entry is null)
                     continue;
                 if (!delete(entry.Pool))
                 {

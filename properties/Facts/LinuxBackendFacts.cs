@@ -117,6 +117,12 @@ public sealed unsafe partial class LinuxBackendFacts
     // ---- a scripted kernel ----
 
     [Fact]
+    public void A_backend_needs_its_OS_calls()
+    {
+        Assert.Throws<ArgumentNullException>(() => new LinuxAreaBackend(null!));
+    }
+
+    [Fact]
     public void Success_is_read_from_the_return_value_never_from_a_stale_errno()
     {
         var kernel = new ScriptedLinuxCalls { Errno = EINTR };
