@@ -22,6 +22,9 @@ public static class CpuWatchdog
     /// <summary>CPU seconds any test may use: JIT, first-use initialization and the whole test, many times over.</summary>
     public const double BaseBudgetSeconds = 4;
 
+    /// <summary>A file the watchdog appends its message to before it ends the process (<c>.ci/mutation-gate</c> counts them).</summary>
+    public const string LogEnvironmentVariable = "AREAMALLOC_WATCHDOG_LOG";
+
     /// <summary>Extra CPU seconds per rank of an <see cref="ExpensiveAttribute"/> class (a rank is about 0.1 s of its run).</summary>
     public const double SecondsPerRank = 0.4;
 
@@ -81,6 +84,11 @@ public static class CpuWatchdog
                     string message = string.Create(CultureInfo.InvariantCulture,
                         $"CPU watchdog: {running} used {used:F1} s of CPU, over its budget of {budget:F1} s: a runaway loop (fail-fast mode, {FailFast.EnvironmentVariable}=1)");
                     Console.Error.WriteLine(message);
+                    if (Environment.GetEnvironmentVariable(LogEnvironmentVariable) is { Length: > 0 } log)
+                    {
+                        File.AppendAllText(log, message + Environment.NewLine);
+                    }
+
                     Environment.FailFast(message);
                 }
             }
