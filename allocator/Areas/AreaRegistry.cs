@@ -144,7 +144,9 @@ public sealed class AreaRegistry
     /// <summary>Maps <paramref name="size"/> bytes aligned to the size rounded up to a power of two: over-map, then trim both ends.</summary>
     private int MapAligned(nuint size, PageAccess access, out nint mapped)
     {
+        // Stryker disable once Equality : a is a power of two (or 0) and nuint.MaxValue / 2 = 2^63 - 1 is not, so a never equals it: < and <= decide the same
         nuint alignment = BitOperations.RoundUpToPowerOf2((ulong)size) is var a && a <= (ulong)nuint.MaxValue / 2 ? (nuint)a : 0;
+        // Stryker disable once Equality : size + alignment == size only when alignment == 0, which the first test already refuses: < and <= decide the same
         if (alignment == 0 || size + alignment < size)
         {
             mapped = 0;

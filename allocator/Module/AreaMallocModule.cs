@@ -16,13 +16,15 @@ namespace AreaMalloc;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Be's parameter names (ptr) are kept verbatim.")]
 public sealed unsafe class AreaMallocModule
 {
-    private readonly PoolHandleTable _pools = new();
+    private readonly PoolHandleTable _pools;
 
-    internal AreaMallocModule(AreaRegistry areas, PoolBehavior poolBehavior, PoolHardening poolHardening)
+    /// <summary>A module over <paramref name="areas"/> (the loader makes it; tests make small ones with <paramref name="maxPools"/>).</summary>
+    internal AreaMallocModule(AreaRegistry areas, PoolBehavior poolBehavior, PoolHardening poolHardening, uint maxPools = PoolHandleTable.MaxSlots)
     {
         Areas = areas;
         PoolBehavior = poolBehavior;
         PoolHardening = poolHardening;
+        _pools = new PoolHandleTable(maxPools);
     }
 
     /// <summary>The registry the module's pools take their areas from.</summary>

@@ -13,7 +13,9 @@ internal sealed class PoolHandleTable
 {
     private const ulong Tag = 0xA7;
     private const int SlotBits = 24;
-    private const uint MaxSlots = (1u << SlotBits) - 1;
+
+    /// <summary>The most pools an id can name: the slot field holds slot + 1 in 24 bits.</summary>
+    internal const uint MaxSlots = (1u << SlotBits) - 1;
 
     private sealed record Entry(PoolAllocator Pool, uint Generation);
 
@@ -21,7 +23,16 @@ internal sealed class PoolHandleTable
     private Entry?[] _slots = new Entry?[16];
     private uint[] _generations = new uint[16];
     private readonly Stack<int> _freeSlots = new();
+    private readonly uint _capacity;
     private int _used;
+
+    /// <summary>A table for up to <paramref name="capacity"/> live pools (tests make small ones to fill them).</summary>
+    internal PoolHandleTable(uint capacity = MaxSlots)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(capacity);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, MaxSlots);
+        _capacity = capacity;
+    }
 
     /// <summary>Number of live pools.</summary>
     public int Count
@@ -37,7 +48,7 @@ internal sealed class PoolHandleTable
             int slot;
             if (_freeSlots.Count > 0)
                 slot = _freeSlots.Pop();
-            else if (_used < MaxSlots)
+            else if (_used < _capacity)
             {
                 slot = _used++;
                 if (slot == _slots.Length)
@@ -93,7 +104,10 @@ internal sealed class PoolHandleTable
             int kept = 0;
             for (int slot = 0; slot < _used; slot++)
             {
-                if (_slots[slot] is not { } entry)
+                // (A plain null test, not `is not { } entry`: with the pattern, Stryker's mutant that removes the
+                // `continue` does not compile, and its safe mode then drops every mutant of this method.)
+                Entry? entry = _slots[slot];
+                if (entry is null)
                     continue;
                 if (!delete(entry.Pool))
                 {

@@ -8,6 +8,7 @@ using static AreaMalloc.Be.BeConstants;
 namespace AreaMalloc.Properties.Arithmetic;
 
 /// <summary>Pool layout arithmetic, alignment, and the overflow checks of calloc and large requests.</summary>
+[Expensive(2)]
 public sealed class LayoutAndOverflowProperties
 {
     private const ulong PoolSize = 256 * 1024;

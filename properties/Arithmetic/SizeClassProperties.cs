@@ -7,6 +7,7 @@ using static AreaMalloc.Be.BeConstants;
 namespace AreaMalloc.Properties.Arithmetic;
 
 /// <summary>The size-class arithmetic of <see cref="SizeClasses"/>, as the documentation states it.</summary>
+[Expensive(1)]
 public sealed class SizeClassProperties
 {
     /// <summary>Requests of 0 to MaxSmallSize bytes, with the class boundaries (and their neighbours) often.</summary>

@@ -6,6 +6,7 @@ using FsCheck.Fluent;
 namespace AreaMalloc.Properties.Arithmetic;
 
 /// <summary>The two-level segregated-fit mapping of <see cref="TlsfMapping"/>.</summary>
+[Expensive(1)]
 public sealed class TlsfMappingProperties
 {
     /// <summary>Block sizes (multiples of 16, 32 to MaxBlockSize) spread over every power of two, list bounds often.</summary>

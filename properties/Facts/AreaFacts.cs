@@ -247,4 +247,111 @@ public unsafe class AreaFacts
         Assert.Equal(B_OK, _areas.DeleteArea(id));
         Assert.Equal(0, _backend.MappedBytes);
     }
+
+    [Fact]
+    public void A_registry_needs_a_backend()
+    {
+        Assert.Throws<ArgumentNullException>(() => new AreaRegistry(null!));
+    }
+
+    [Fact]
+    public void A_null_name_is_refused_before_anything_is_mapped()
+    {
+        nint address = 0;
+        Assert.Throws<ArgumentNullException>(() => _areas.CreateArea(null!, ref address, B_ANY_ADDRESS, 4096, B_NO_LOCK, B_READ_AREA));
+        Assert.Empty(_backend.Calls);
+        Assert.Equal(0, _areas.Count);
+    }
+
+    [Theory]
+    [InlineData(B_OS_NAME_LENGTH - 1, B_OS_NAME_LENGTH - 1)]
+    [InlineData(B_OS_NAME_LENGTH, B_OS_NAME_LENGTH - 1)]
+    [InlineData(B_OS_NAME_LENGTH + 1, B_OS_NAME_LENGTH - 1)]
+    public void A_name_keeps_at_most_B_OS_NAME_LENGTH_minus_one_characters(int length, int kept)
+    {
+        nint address = 0;
+        string name = string.Concat(Enumerable.Range(0, length).Select(i => (char)('a' + i % 26)));
+        int id = _areas.CreateArea(name, ref address, B_ANY_ADDRESS, 4096, B_NO_LOCK, B_READ_AREA);
+        Assert.True(id > 0, $"status {id}");
+        _areas.GetAreaInfo(id, out AreaInfo info);
+        Assert.Equal(name[..kept], info.Name);
+        _areas.DeleteArea(id);
+    }
+
+    [Theory]
+    [InlineData((1UL << 62) + 4096)] // rounds up to 2^63: the over-mapping (size + 2^63) cannot be asked for
+    [InlineData((1UL << 63) - 4096)]
+    [InlineData(1UL << 63)]
+    [InlineData((1UL << 63) + 4096)] // rounds up past 2^63
+    public void A_block_aligned_area_too_large_to_align_is_B_NO_MEMORY_without_asking_the_OS(ulong size)
+    {
+        Assert.Equal(B_NO_MEMORY, Create(B_ANY_KERNEL_BLOCK_ADDRESS, (nuint)size));
+        Assert.Empty(_backend.Calls);
+        Assert.Equal(0, _areas.Count);
+    }
+
+    [Fact]
+    public void A_locked_block_aligned_area_is_over_mapped_lazily_and_made_resident_by_its_lock()
+    {
+        int id = Create(B_ANY_KERNEL_BLOCK_ADDRESS, 3 * 4096, B_FULL_LOCK);
+        Assert.True(id > 0, $"status {id}");
+        MapRequest overMapping = _backend.MapRequests.Single();
+        Assert.Equal((nuint)(3 * 4096 + 4 * 4096), overMapping.Size);
+        Assert.False(overMapping.Populate, "the over-mapping is populated: the pages trimmed away would be faulted in for nothing");
+        Assert.False(_backend.Locks.Single().OnFault);
+        _areas.DeleteArea(id);
+        Assert.Equal(0, _backend.MappedBytes);
+    }
+
+    [Theory]
+    [InlineData(LinuxErrno.ENOMEM, B_NO_MEMORY)]
+    [InlineData(LinuxErrno.EINVAL, B_BAD_VALUE)]
+    public void A_refused_over_mapping_reports_its_status_and_registers_nothing(int errno, int status)
+    {
+        _backend.FailMapWith = errno;
+        nint address = 0;
+        Assert.Equal(status, _areas.CreateArea("aligned", ref address, B_ANY_KERNEL_BLOCK_ADDRESS, 3 * 4096, B_NO_LOCK, B_READ_AREA));
+        Assert.Equal(0, address);
+        Assert.Equal(0, _areas.Count);
+        Assert.Equal(["map 28672 Anywhere"], _backend.Calls);
+    }
+
+    [Theory]
+    [InlineData(0x7000_0000_0000L, 0x7000_0000_0000L)]          // already aligned: used from its start, only the tail trimmed
+    [InlineData(0x7000_0000_1000L, 0x7000_0000_4000L)]          // one page past a boundary: the next boundary
+    [InlineData(0x7000_0000_3000L, 0x7000_0000_4000L)]          // one page short of a boundary: that boundary
+    public void A_block_aligned_area_starts_at_the_first_aligned_address_of_its_over_mapping(long raw, long expected)
+    {
+        var backend = new FixedAddressBackend((nint)raw);
+        var areas = new AreaRegistry(backend);
+        nint address = 0;
+        int id = areas.CreateArea("aligned", ref address, B_ANY_KERNEL_BLOCK_ADDRESS, 3 * 4096, B_NO_LOCK, B_READ_AREA);
+        Assert.True(id > 0, $"status {id}");
+        Assert.Equal((nint)expected, address);
+        // Whatever is left of the over-mapping (7 pages) on either side of the area is given back.
+        Assert.Equal((ulong)(4 * 4096), backend.Unmapped.Aggregate(0UL, (sum, u) => sum + u.Size));
+        Assert.All(backend.Unmapped, u => Assert.True(u.Address + (long)u.Size <= expected || u.Address >= expected + 3 * 4096, $"0x{u.Address:x} +{u.Size} cuts into the area"));
+    }
+
+    /// <summary>A backend that "maps" at one fixed address without touching memory, and records the unmaps.</summary>
+    private sealed class FixedAddressBackend(nint at) : IAreaBackend
+    {
+        public List<(long Address, ulong Size)> Unmapped { get; } = [];
+
+        public int Map(in MapRequest request, out nint address)
+        {
+            address = at;
+            return 0;
+        }
+
+        public int Unmap(nint address, nuint size)
+        {
+            Unmapped.Add((address, size));
+            return 0;
+        }
+
+        public int Protect(nint address, nuint size, PageAccess access) => 0;
+
+        public int Lock(nint address, nuint size, bool onFault) => 0;
+    }
 }

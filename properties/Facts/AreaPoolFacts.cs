@@ -106,4 +106,57 @@ public class AreaPoolFacts
         pool.Trim();
         Assert.Equal(pool.MaxSingleRequest, pool.GetStatistics().LargestFreeBlock);
     }
+
+    [Fact]
+    public void The_options_registry_makes_the_area_and_the_default_is_the_Be_Book_behavior()
+    {
+        var areas = new AreaRegistry(new LinuxAreaBackend());
+        using (AreaPool pool = AreaPool.Create(1 << 16, new PoolOptions { Areas = areas }))
+        {
+            Assert.Equal(1, areas.Count);
+            Assert.Equal(AreaMalloc.Pool.PoolBehavior.BeBook, pool.Allocator.Behavior);
+        }
+
+        Assert.Equal(0, areas.Count);
+        using AreaPool safe = AreaPool.Create(1 << 16, new PoolOptions { Areas = areas, SafeDeletion = true });
+        Assert.Equal(AreaMalloc.Pool.PoolBehavior.SafeDeletion, safe.Allocator.Behavior);
+    }
+
+    [Fact]
+    public void A_refused_area_throws_PoolCreationException_naming_B_NO_MEMORY()
+    {
+        var backend = new RecordingBackend { FailMapWith = LinuxErrno.ENOMEM };
+        var error = Assert.Throws<PoolCreationException>(() => AreaPool.Create(1 << 16, new PoolOptions { Areas = new AreaRegistry(backend) }));
+        Assert.Equal(B_NO_MEMORY, error.Status);
+        Assert.Contains("B_NO_MEMORY: the OS refused to map or lock the area", error.Message, StringComparison.Ordinal);
+        Assert.Contains("create_pool(65536 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_specs_throw_PoolCreationException_naming_B_BAD_VALUE_and_the_rules()
+    {
+        var error = Assert.Throws<PoolCreationException>(() => NewPool(1000));
+        Assert.Contains("B_BAD_VALUE: the size or specs are invalid", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Sizes must be multiples of 4096", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AllocateZeroed_overflow_names_the_count_and_the_size()
+    {
+        using AreaPool pool = NewPool();
+        nuint size = (nuint)1 << 32, count = (nuint)1 << 33; // 2^65 bytes
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => pool.AllocateZeroed(count, size));
+        Assert.Equal("count", error.ParamName);
+        Assert.Contains($"{count} items of {size} bytes overflow", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AllocateZeroed_of_the_largest_product_that_does_not_overflow_is_exhaustion_not_overflow()
+    {
+        using AreaPool pool = NewPool();
+        nuint size = (nuint)1 << 32, count = nuint.MaxValue / size; // (2^32 - 1) * 2^32 < 2^64
+        var error = Assert.Throws<PoolExhaustedException>(() => pool.AllocateZeroed(count, size));
+        Assert.Contains($"no room for {count * size} bytes", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, pool.GetStatistics().LiveBlocks);
+    }
 }

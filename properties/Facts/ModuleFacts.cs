@@ -157,4 +157,24 @@ public unsafe class ModuleFacts
         Assert.Equal(0, _areas.Count);
         Assert.Equal(0, _backend.MappedBytes);
     }
+
+    [Fact]
+    public void A_loader_needs_a_registry()
+    {
+        Assert.Throws<ArgumentNullException>(() => new ModuleLoader(null!));
+        Assert.Throws<ArgumentNullException>(() => new ModuleLoader(null!, AreaMalloc.Pool.PoolBehavior.SafeDeletion));
+    }
+
+    [Fact]
+    public void A_deleted_pool_no_longer_counts()
+    {
+        AreaMallocModule module = Get();
+        void* a = module.CreatePool(B_ANY_ADDRESS, 1 << 16, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA);
+        void* b = module.CreatePool(B_ANY_ADDRESS, 1 << 16, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA);
+        Assert.Equal(2, module.PoolCount);
+        Assert.Equal(B_OK, module.DeletePool(a));
+        Assert.Equal(1, module.PoolCount);
+        Assert.Equal(B_OK, module.DeletePool(b));
+        Assert.Equal(0, module.PoolCount);
+    }
 }

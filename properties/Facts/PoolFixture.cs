@@ -19,20 +19,46 @@ internal static unsafe class PoolFixture
     /// <summary>The byte at <paramref name="index"/> of the pattern of block <paramref name="identity"/>.</summary>
     public static byte PatternByte(long identity, long index) => (byte)(identity * 31 + index * 7 + 1);
 
+    /// <summary>The pattern repeats every 256 bytes (7 is odd, so <c>index * 7</c> mod 256 has period 256).</summary>
+    private const int PatternPeriod = 256;
+
+    /// <summary>One period of the pattern of block <paramref name="identity"/>: byte i is <see cref="PatternByte"/>(identity, i).</summary>
+    private static byte[] PatternPeriodOf(long identity)
+    {
+        var period = new byte[PatternPeriod];
+        for (int i = 0; i < PatternPeriod; i++)
+            period[i] = PatternByte(identity, i);
+        return period;
+    }
+
+    /// <summary>Writes the pattern of block <paramref name="identity"/> over <paramref name="length"/> bytes (a period at a time).</summary>
     public static void Fill(nint block, ulong length, long identity)
     {
+        byte[] period = PatternPeriodOf(identity);
         byte* p = (byte*)block;
-        for (ulong i = 0; i < length; i++)
-            p[i] = PatternByte(identity, (long)i);
+        for (ulong at = 0; at < length; at += PatternPeriod)
+        {
+            int n = (int)Math.Min(PatternPeriod, length - at);
+            period.AsSpan(0, n).CopyTo(new Span<byte>(p + at, n));
+        }
     }
 
     /// <summary>Null when the block holds its pattern, else a message naming the first wrong byte.</summary>
     public static string? FindDamage(nint block, ulong length, long identity)
     {
+        byte[] period = PatternPeriodOf(identity);
         byte* p = (byte*)block;
-        for (ulong i = 0; i < length; i++)
-            if (p[i] != PatternByte(identity, (long)i))
+        for (ulong at = 0; at < length; at += PatternPeriod)
+        {
+            int n = (int)Math.Min(PatternPeriod, length - at);
+            var actual = new ReadOnlySpan<byte>(p + at, n);
+            int same = actual.CommonPrefixLength(period.AsSpan(0, n));
+            if (same < n)
+            {
+                ulong i = at + (ulong)same;
                 return $"block #{identity} at 0x{block:x}: byte {i} is 0x{p[i]:x2}, expected 0x{PatternByte(identity, (long)i):x2}";
+            }
+        }
         return null;
     }
 

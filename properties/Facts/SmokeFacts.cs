@@ -1,7 +1,9 @@
+using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.Pool;
 
 namespace AreaMalloc.Properties.Facts;
 
+[Expensive(3)]
 public class SmokeFacts
 {
     [Fact]

@@ -1,9 +1,11 @@
+using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.Pool;
 using AreaMalloc.Slabs;
 
 namespace AreaMalloc.Properties.Facts;
 
 /// <summary>Statistics and the slab lifecycle, and coalescing of large blocks.</summary>
+[Expensive(2)]
 public class StatisticsFacts
 {
     [Fact]

@@ -1,3 +1,4 @@
+using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.Properties.ModelBased;
 using AreaMalloc.Properties.ModelBased.UnderTest;
 using Xunit.Abstractions;
@@ -9,6 +10,7 @@ namespace AreaMalloc.Properties.Faulty;
 /// property that certifies the real allocator, with a counterexample shrunk to a handful of commands, which
 /// the real allocator passes (so the fault, not the test, is what the counterexample shows).
 /// </summary>
+[Expensive(16)]
 public sealed class FaultyImplementationsAreCaught(ITestOutputHelper output)
 {
     /// <summary>Sequences the property may take to find a fault: well above what any of them needs.</summary>

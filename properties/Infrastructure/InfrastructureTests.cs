@@ -1,6 +1,7 @@
 namespace AreaMalloc.Properties.Infrastructure;
 
 /// <summary>The budget setting, replay seeds and the catalog behave as the failure messages promise.</summary>
+[Expensive(2)]
 public sealed class InfrastructureTests
 {
     [Theory]

@@ -11,21 +11,25 @@ namespace AreaMalloc.Properties.ModelBased;
 /// The FsCheck state machine: the actual side is a <see cref="SequenceDriver"/> over a fresh module from the
 /// factory, the model side the generator's <see cref="GenState"/>. Sequence length follows FsCheck's size
 /// (1 up to the configured end size). Shrinking first drops commands (FsCheck's list shrinker), then
-/// makes the remaining commands' arguments smaller (<see cref="Command.ShrinkArguments"/>).
+/// makes the remaining commands' arguments smaller (<see cref="Command.ShrinkArguments"/>); a machine made
+/// with <c>shrink: false</c> offers no smaller sequence, so FsCheck reports the failing sequence as generated.
 /// </summary>
 public sealed class AllocatorMachine : Machine<SequenceDriver, GenState>
 {
     private readonly IPoolFactory factory;
     private readonly RunCounters counters;
+    private readonly bool shrink;
 
     /// <summary>A machine over <paramref name="factory"/>, counting into <paramref name="counters"/>.</summary>
     /// <param name="factory">Makes the implementation under test.</param>
     /// <param name="counters">Totals.</param>
-    public AllocatorMachine(IPoolFactory factory, RunCounters counters)
+    /// <param name="shrink">False to offer no smaller sequence when one fails (fail-fast runs: the failure is all they need).</param>
+    public AllocatorMachine(IPoolFactory factory, RunCounters counters, bool shrink = true)
         : base(-1)
     {
         this.factory = factory;
         this.counters = counters;
+        this.shrink = shrink;
     }
 
     /// <inheritdoc />
@@ -43,6 +47,11 @@ public sealed class AllocatorMachine : Machine<SequenceDriver, GenState>
     public override IEnumerable<FSharpList<Operation<SequenceDriver, GenState>>> ShrinkOperations(FSharpList<Operation<SequenceDriver, GenState>> s)
     {
         ArgumentNullException.ThrowIfNull(s);
+        if (!shrink)
+        {
+            yield break;
+        }
+
         foreach (FSharpList<Operation<SequenceDriver, GenState>> shorter in base.ShrinkOperations(s))
         {
             yield return shorter;

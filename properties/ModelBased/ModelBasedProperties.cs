@@ -4,13 +4,18 @@ using Xunit.Abstractions;
 
 namespace AreaMalloc.Properties.ModelBased;
 
-/// <summary>The model-based property against the real allocator, at the budget of <see cref="Budget.Current"/>.</summary>
+/// <summary>
+/// The model-based property against the real allocator, at the budget of <see cref="Budget.Current"/>. In fail-fast
+/// mode (<see cref="FailFast"/>, mutation testing) a failing sequence is reported unshrunk.
+/// </summary>
+[Expensive(40)]
 public sealed class ModelBasedProperties(ITestOutputHelper output)
 {
     [Fact]
     public void Every_command_sequence_agrees_with_the_model()
     {
-        PropertyOutcome outcome = ModelBasedProperty.Check(new RealPoolFactory(), Budget.Current.ModelSequences, ReplaySeed.FromEnvironment());
+        PropertyOutcome outcome = ModelBasedProperty.Check(
+            new RealPoolFactory(), Budget.Current.ModelSequences, ReplaySeed.FromEnvironment(), shrink: !FailFast.Enabled);
         output.WriteLine(outcome.Summary + " [budget " + Budget.Current + "]");
         output.WriteLine(outcome.EventSummary);
         Progress.Report("model-based sequences", outcome.Sequences, Budget.Current.ModelSequences);

@@ -25,12 +25,13 @@ public static class ModelBasedProperty
     /// <param name="replay">A seed to replay (the xunit test passes <see cref="ReplaySeed.FromEnvironment"/>), or null for a fresh random run.</param>
     /// <param name="maxCommands">The longest sequence; sequences grow from 1 command to this (default: the budget's).</param>
     /// <param name="testName">The xunit test that reads <see cref="ReplaySeed.EnvironmentVariable"/>, for the replay command in a report; null when none does.</param>
+    /// <param name="shrink">False to report a failing sequence as generated, without shrinking it (fail-fast runs, <see cref="FailFast"/>).</param>
     /// <returns>The outcome.</returns>
-    public static PropertyOutcome Check(IPoolFactory factory, int maxTest, ReplaySeed? replay = null, int? maxCommands = null, string? testName = Name)
+    public static PropertyOutcome Check(IPoolFactory factory, int maxTest, ReplaySeed? replay = null, int? maxCommands = null, string? testName = Name, bool shrink = true)
     {
         ArgumentNullException.ThrowIfNull(factory);
         var counters = new RunCounters();
-        var machine = new AllocatorMachine(factory, counters);
+        var machine = new AllocatorMachine(factory, counters, shrink);
         Config config = Config.Quick.WithMaxTest(maxTest).WithEndSize(maxCommands ?? Budget.Current.MaxCommands).WithName(Name);
         if (replay is ReplaySeed r)
         {

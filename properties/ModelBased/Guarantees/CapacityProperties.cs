@@ -9,6 +9,7 @@ using static AreaMalloc.Be.BeConstants;
 namespace AreaMalloc.Properties.ModelBased.Guarantees;
 
 /// <summary>The capacity guarantee of <see cref="CapacityGuarantee"/>, checked on fresh pools after random histories.</summary>
+[Expensive(10)]
 public sealed class CapacityProperties
 {
     /// <summary>A pool size, a history of requests (allocated, then all freed in shuffled order) and a final request.</summary>
