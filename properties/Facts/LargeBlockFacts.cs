@@ -242,6 +242,7 @@ public sealed unsafe class LargeBlockFacts
         Assert.True(mark >= h->HeapStart && mark <= end, $"{when}: the dirty mark 0x{mark:x} is outside the heap [0x{h->HeapStart:x}, 0x{end:x})");
         var above = new ReadOnlySpan<byte>((byte*)pool.Base + mark, checked((int)(end - mark)));
         int written = above.IndexOfAnyExcept((byte)0);
-        Assert.True(written < 0, $"{when}: heap byte 0x{mark + (ulong)written:x} above the dirty mark 0x{mark:x} was written (0x{above[Math.Max(written, 0)]:x2})");
+        if (written >= 0)
+            Assert.Fail($"{when}: heap byte 0x{mark + (ulong)written:x} above the dirty mark 0x{mark:x} was written (0x{above[written]:x2})");
     }
 }
