@@ -1,5 +1,6 @@
 using AreaMalloc.LargeBlocks;
 using AreaMalloc.Pool;
+using AreaMalloc.Properties.Hardening;
 using AreaMalloc.Slabs;
 
 namespace AreaMalloc.Properties.Facts;
@@ -424,14 +425,18 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     [Fact]
     public void Slab_block_one_minimal_block_longer_than_its_shape()
     {
-        ((BlockHeader*)(_pool.Base + (nint)((ulong)SlabOf(_small[0]) << 4)))->Size += 2;
+        ulong block = (ulong)SlabOf(_small[0]) << 4;
+        ((BlockHeader*)(_pool.Base + (nint)block))->Size += 2;
+        Forge.Reseal(_pool, block); // sealed with the pool's keys: the shape check, not the check word, must catch it
         AssertNamed("does not have the shape");
     }
 
     [Fact]
     public void Slab_block_shorter_than_its_shape()
     {
-        ((BlockHeader*)(_pool.Base + (nint)((ulong)SlabOf(_small[0]) << 4)))->Size -= 1;
+        ulong block = (ulong)SlabOf(_small[0]) << 4;
+        ((BlockHeader*)(_pool.Base + (nint)block))->Size -= 1;
+        Forge.Reseal(_pool, block);
         AssertNamed("does not have the shape");
     }
 
@@ -455,14 +460,17 @@ public unsafe class IntegrityWalkerFacts : IDisposable
         for (int i = TlsfMapping.FlCount * 16 - 1; i >= 0 && index < 0; i--)
             if (H->FreeHeads[i] != 0)
                 index = i;
-        uint last = H->FreeHeads[index];
-        while (((FreeLinks*)(_pool.Base + (nint)((ulong)last << 4) + 16))->Next != 0)
-            last = ((FreeLinks*)(_pool.Base + (nint)((ulong)last << 4) + 16))->Next;
-        var lastHeader = (BlockHeader*)(_pool.Base + (nint)((ulong)last << 4));
-        var fake = (BlockHeader*)_largeA;
-        *fake = *lastHeader;
-        *(FreeLinks*)(_largeA + 16) = new FreeLinks { Next = 0, Prev = last };
-        ((FreeLinks*)(_pool.Base + (nint)((ulong)last << 4) + 16))->Next = (uint)(Offset(_largeA) >> 4);
+        // Links are stored encoded (keyed by their own offset): the fake block and the links to it are forged with the
+        // pool's keys, so that only the count of the list, not a check word or a link check, can give it away.
+        ulong last = (ulong)H->FreeHeads[index] << 4;
+        for (uint next = Forge.NextOf(_pool, last); next != 0; next = Forge.NextOf(_pool, last))
+            last = (ulong)next << 4;
+        ulong fake = Offset(_largeA);
+        *(BlockHeader*)(_pool.Base + (nint)fake) = *(BlockHeader*)(_pool.Base + (nint)last);
+        Forge.Reseal(_pool, fake);
+        Forge.ForgeNext(_pool, fake, 0);
+        Forge.ForgePrev(_pool, fake, Forge.Granule(last));
+        Forge.ForgeNext(_pool, last, Forge.Granule(fake));
         AssertNamed("or the list cycles");
     }
 
