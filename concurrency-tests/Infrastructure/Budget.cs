@@ -1,9 +1,11 @@
-using System.Globalization;
+using Setting = AreaMalloc.Properties.Infrastructure.Budget;
 
 namespace AreaMalloc.ConcurrencyTests.Infrastructure;
 
 /// <summary>
-/// The one setting that sizes every scenario: the environment variable <c>AREAMALLOC_BUDGET</c>.
+/// The one setting that sizes every scenario: the environment variable <c>AREAMALLOC_BUDGET</c>, read and parsed by
+/// the same code as the properties' budget (<c>properties/Infrastructure/Budget.cs</c>, linked into this project), so
+/// that one value always means the same multiplier in both test projects:
 /// <list type="bullet">
 /// <item><c>ci</c> (the default, also when unset or empty): each scenario's CI iterations; the whole suite runs in well under a minute.</item>
 /// <item><c>certification</c>: <see cref="CertificationMultiplier"/> times the CI iterations.</item>
@@ -14,16 +16,16 @@ namespace AreaMalloc.ConcurrencyTests.Infrastructure;
 public static class Budget
 {
     /// <summary>The environment variable read by <see cref="Current"/>.</summary>
-    public const string VariableName = "AREAMALLOC_BUDGET";
+    public const string VariableName = Setting.EnvironmentVariable;
 
     /// <summary>How many times the CI budget the certification budget is.</summary>
-    public const double CertificationMultiplier = 100;
+    public const double CertificationMultiplier = Setting.CertificationMultiplier;
 
     /// <summary>The multiplier of the CI iterations that the environment asks for (1 for CI).</summary>
-    public static double Current { get; } = Parse(Environment.GetEnvironmentVariable(VariableName));
+    public static double Current => Setting.Current.Multiplier;
 
     /// <summary>A readable name of <see cref="Current"/>: <c>ci</c>, <c>certification</c> or <c>x2.5</c>.</summary>
-    public static string Name => Describe(Current);
+    public static string Name => Setting.Current.Name;
 
     /// <summary>The iterations a scenario whose CI budget is <paramref name="ciIterations"/> runs under <paramref name="multiplier"/> (at least 1).</summary>
     public static uint Iterations(uint ciIterations, double multiplier) =>
@@ -33,26 +35,16 @@ public static class Budget
     public static uint Iterations(uint ciIterations) => Iterations(ciIterations, Current);
 
     /// <summary>The multiplier that <paramref name="value"/> (a value of <c>AREAMALLOC_BUDGET</c>) names.</summary>
-    /// <exception cref="FormatException">The value is none of <c>ci</c>, <c>certification</c> or a positive number.</exception>
+    /// <exception cref="FormatException">The value is none of <c>ci</c>, <c>certification</c> or a positive number; the message names the variable.</exception>
     public static double Parse(string? value)
     {
-        string text = (value ?? "").Trim();
-        if (text.Length == 0 || text.Equals("ci", StringComparison.OrdinalIgnoreCase))
-            return 1;
-        if (text.Equals("certification", StringComparison.OrdinalIgnoreCase))
-            return CertificationMultiplier;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double multiplier)
-            && multiplier > 0 && double.IsFinite(multiplier))
-            return multiplier;
-        throw new FormatException(
-            $"{VariableName}='{value}' is not a budget: use 'ci' (default), 'certification' ({CertificationMultiplier}x ci) or a positive multiplier of the ci budget such as 3.");
+        try
+        {
+            return Setting.Parse(value).Multiplier;
+        }
+        catch (ArgumentException refused)
+        {
+            throw new FormatException(refused.Message, refused);
+        }
     }
-
-    /// <summary>A readable name of <paramref name="multiplier"/>.</summary>
-    public static string Describe(double multiplier) => multiplier switch
-    {
-        1 => "ci",
-        CertificationMultiplier => "certification",
-        _ => string.Create(CultureInfo.InvariantCulture, $"x{multiplier}"),
-    };
 }

@@ -1,5 +1,6 @@
 using AreaMalloc.LargeBlocks;
 using AreaMalloc.Pool;
+using AreaMalloc.Properties.Hardening;
 using AreaMalloc.Slabs;
 
 namespace AreaMalloc.Properties.Facts;
@@ -131,7 +132,12 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     }
 
     [Fact]
-    public void Slab_counts_that_do_not_add_up() { Slab(SlabOf(_small[^1]))->Bump--; AssertNamed("!= capacity"); }
+    public void Slab_counts_that_do_not_add_up()
+    {
+        SlabHeader* slab = Slab(SlabOf(_small[^1]));
+        slab->Bump--;
+        AssertNamed($"live {slab->Live} + free 0 + uncarved {slab->Capacity - slab->Bump} != capacity {slab->Capacity}");
+    }
 
     [Fact]
     public void Slab_live_count_disagreeing_with_the_live_map()
@@ -139,7 +145,7 @@ public unsafe class IntegrityWalkerFacts : IDisposable
         SlabHeader* slab = Slab(SlabOf(_small[^1]));
         slab->Live++;
         slab->Bump++;
-        AssertNamed("live objects, the live map");
+        AssertNamed($"counts {slab->Live} live objects, the live map {slab->Live - 1}");
     }
 
     [Fact]
@@ -331,5 +337,174 @@ public unsafe class IntegrityWalkerFacts : IDisposable
         (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
         H->FreeHeads[fl * 16 + sl] = 1;
         AssertNamed("which is not a free block");
+    }
+
+    // ---- the order of the checks, the report's offset and counts ----
+
+    [Fact]
+    public void The_header_is_checked_before_anything_else()
+    {
+        H->Magic ^= 1;
+        H->LiveBlocks++;
+        ((FreeLinks*)_largeB)->Prev = 5;
+        AssertNamed("pool header magic");
+    }
+
+    [Fact]
+    public void The_blocks_are_checked_before_the_free_lists()
+    {
+        HeaderOf(_largeC)->PrevSize++;
+        ((FreeLinks*)_largeB)->Prev = 5;
+        AssertNamed("records previous size");
+    }
+
+    [Fact]
+    public void The_free_lists_are_checked_before_the_slab_lists()
+    {
+        ((FreeLinks*)_largeB)->Prev = 5;
+        H->PartialSlabs[_class] = SlabOf(_small[0]);
+        AssertNamed("wrong back link");
+    }
+
+    [Fact]
+    public void The_slab_lists_are_checked_before_the_totals()
+    {
+        H->PartialSlabs[_class] = SlabOf(_small[0]);
+        H->LiveBlocks++;
+        AssertNamed("partial list of class");
+    }
+
+    [Fact]
+    public void An_intact_report_has_no_offset_and_a_corrupt_one_names_it()
+    {
+        IntegrityReport intact = _pool.CheckIntegrity();
+        Assert.Null(intact.Offset);
+        HeaderOf(_largeC)->PrevSize++;
+        IntegrityReport corrupt = _pool.CheckIntegrity();
+        Assert.Equal(Offset(_largeC) - 16, corrupt.Offset);
+        Assert.Contains($"corrupt at offset 0x{Offset(_largeC) - 16:x}:", corrupt.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_report_counts_every_block_free_block_and_slab_of_the_heap()
+    {
+        int blocks = 0, free = 0, slabs = 0;
+        for (ulong at = H->HeapStart; at < H->HeapEnd; at += (ulong)((BlockHeader*)(_pool.Base + (nint)at))->Size << 4)
+        {
+            var b = (BlockHeader*)(_pool.Base + (nint)at);
+            blocks++;
+            free += b->IsFree ? 1 : 0;
+            slabs += b->IsSlab ? 1 : 0;
+        }
+
+        IntegrityReport report = _pool.CheckIntegrity();
+        Assert.Equal((blocks, free, slabs), (report.BlocksWalked, report.FreeBlocks, report.Slabs));
+        Assert.Equal(3, slabs);
+    }
+
+    // ---- more invariants broken on purpose ----
+
+    [Fact]
+    public void Sentinel_without_its_tag()
+    {
+        ((BlockHeader*)(_pool.Base + (nint)H->HeapEnd))->Flags &= ~BlockHeader.TagMask;
+        AssertNamed("intact sentinel");
+    }
+
+    [Fact]
+    public void Used_block_whose_live_bit_is_inside_it_but_not_at_its_payload()
+    {
+        *LiveWord(Offset(_largeA)) &= ~LiveBit(Offset(_largeA));
+        *LiveWord(Offset(_largeA) + 16) |= LiveBit(Offset(_largeA) + 16);
+        AssertNamed("not marked live exactly");
+    }
+
+    [Fact]
+    public void Slab_of_a_class_past_the_last() { Slab(SlabOf(_small[0]))->SizeClass = SizeClasses.Count; AssertNamed("damaged header"); }
+
+    [Fact]
+    public void Slab_block_one_minimal_block_longer_than_its_shape()
+    {
+        ulong block = (ulong)SlabOf(_small[0]) << 4;
+        ((BlockHeader*)(_pool.Base + (nint)block))->Size += 2;
+        Forge.Reseal(_pool, block); // sealed with the pool's keys: the shape check, not the check word, must catch it
+        AssertNamed("does not have the shape");
+    }
+
+    [Fact]
+    public void Slab_block_shorter_than_its_shape()
+    {
+        ulong block = (ulong)SlabOf(_small[0]) << 4;
+        ((BlockHeader*)(_pool.Base + (nint)block))->Size -= 1;
+        Forge.Reseal(_pool, block);
+        AssertNamed("does not have the shape");
+    }
+
+    [Fact]
+    public void Full_slab_marked_partial() { Slab(SlabOf(_small[0]))->State = SlabHeader.Partial; AssertNamed("is in state"); }
+
+    [Fact]
+    public void Empty_spare_slab_marked_partial()
+    {
+        uint spare = H->SpareSlabs[SizeClasses.Count - 1];
+        Slab(spare)->State = SlabHeader.Partial;
+        AssertNamed("is in state");
+    }
+
+    [Fact]
+    public void Free_list_holding_one_block_more_than_the_heap_has()
+    {
+        // A well-formed free block header inside _largeA's payload, appended to the list of the heap's last free block
+        // (the highest list): when the walker reaches it, it has listed every free block of the heap already.
+        int index = -1;
+        for (int i = TlsfMapping.FlCount * 16 - 1; i >= 0 && index < 0; i--)
+            if (H->FreeHeads[i] != 0)
+                index = i;
+        // Links are stored encoded (keyed by their own offset): the fake block and the links to it are forged with the
+        // pool's keys, so that only the count of the list, not a check word or a link check, can give it away.
+        ulong last = (ulong)H->FreeHeads[index] << 4;
+        for (uint next = Forge.NextOf(_pool, last); next != 0; next = Forge.NextOf(_pool, last))
+            last = (ulong)next << 4;
+        ulong fake = Offset(_largeA);
+        *(BlockHeader*)(_pool.Base + (nint)fake) = *(BlockHeader*)(_pool.Base + (nint)last);
+        Forge.Reseal(_pool, fake);
+        Forge.ForgeNext(_pool, fake, 0);
+        Forge.ForgePrev(_pool, fake, Forge.Granule(last));
+        Forge.ForgeNext(_pool, last, Forge.Granule(fake));
+        AssertNamed("or the list cycles");
+    }
+
+    [Fact]
+    public void Free_list_holding_a_well_formed_free_block_header_in_the_metadata()
+    {
+        // A fake free block of _largeB's size, written where no heap check looks: the first bytes of the live map
+        // (their bits stand for granules of the pool's own header).
+        ulong fake = H->LiveMapOffset;
+        var header = (BlockHeader*)(_pool.Base + (nint)fake);
+        *header = *HeaderOf(_largeB);
+        header->PrevSize = 0;
+        header->Flags = BlockHeader.Tag | BlockHeader.FreeFlag;
+        *(FreeLinks*)(_pool.Base + (nint)fake + 16) = default;
+        (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
+        H->FreeHeads[fl * 16 + sl] = (uint)(fake >> 4);
+        AssertNamed("which is not a free block");
+    }
+
+    [Fact]
+    public void Partial_list_naming_a_used_block_that_looks_like_a_slab_of_the_class()
+    {
+        // _largeA's payload is where a slab header would be if its block were a slab: make it look like one of this
+        // class, in the partial state, at the head of the list, in front of the real partial slab, with a bad magic.
+        var fake = (SlabHeader*)_largeA;
+        *fake = default;
+        fake->Magic = SlabHeader.MagicValue ^ 1;
+        fake->SizeClass = (ushort)_class;
+        fake->State = SlabHeader.Partial;
+        uint realHead = H->PartialSlabs[_class];
+        fake->Next = realHead;
+        uint self = (uint)((Offset(_largeA) - 16) >> 4);
+        Slab(realHead)->Prev = self;
+        H->PartialSlabs[_class] = self;
+        AssertNamed($"partial list of class {_class} is damaged at slab 0x{Offset(_largeA) - 16:x}");
     }
 }

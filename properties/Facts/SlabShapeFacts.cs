@@ -96,6 +96,7 @@ public sealed unsafe class SlabShapeFacts
             pool.Free(b);
         Assert.Equal(1, pool.GetStatistics().SpareSlabs); // the first slab, the class's only partial slab, is the spare
         pool.Free(second[0]);                             // the second goes on the list in front of the spare
+        PoolFixture.AssertIntact(pool);                   // a spare behind another partial slab still counts as listed
         foreach (nint b in second.Skip(1))
             pool.Free(b);
         PoolStatistics stats = pool.GetStatistics();
