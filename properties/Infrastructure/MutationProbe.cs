@@ -17,7 +17,9 @@ public static class MutationProbe
     /// <summary>The variable whose value is the name of the variable holding the active mutant's id (Stryker's VSTest runner).</summary>
     public const string ControlVariable = "STRYKER_MUTANT_ID_CONTROL_VAR";
 
-    private static readonly FieldInfo? CaptureCoverageField = FindControl()?.GetField("CaptureCoverage", BindingFlags.Public | BindingFlags.Static);
+    private static readonly Type? Control = FindControl();
+    private static readonly FieldInfo? CaptureCoverageField = Control?.GetField("CaptureCoverage", BindingFlags.Public | BindingFlags.Static);
+    private static readonly FieldInfo? ActiveMutantField = Control?.GetField("ActiveMutant", BindingFlags.Public | BindingFlags.Static);
 
     /// <summary>True when the allocator under test is a Stryker build (it carries a <c>MutantControl</c> class).</summary>
     public static bool IsMutatedBuild => CaptureCoverageField is not null;
@@ -30,6 +32,9 @@ public static class MutationProbe
     {
         get
         {
+            // MutantControl.ActiveMutant holds the id once mutated code has asked for it (-2: not yet read, -1: none).
+            if (ActiveMutantField?.GetValue(null) is int id0 and >= 0)
+                return id0.ToString(CultureInfo.InvariantCulture);
             string? name = Environment.GetEnvironmentVariable(ControlVariable);
             string? id = string.IsNullOrEmpty(name) ? null : Environment.GetEnvironmentVariable(name);
             return string.IsNullOrEmpty(id) ? "none" : id;
