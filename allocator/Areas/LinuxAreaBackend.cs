@@ -124,6 +124,7 @@ public sealed class LinuxAreaBackend : IAreaBackend
         {
             int dash = line.IndexOf('-', StringComparison.Ordinal);
             int space = line.IndexOf(' ', StringComparison.Ordinal);
+            // Stryker disable once Equality : space == dash cannot happen (one index holds one character, and dash > 0 here), so < and <= decide the same
             if (dash <= 0 || space <= dash)
                 continue;
             nuint start = nuint.Parse(line.AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture);

@@ -54,7 +54,16 @@ internal readonly struct HeapKeys
     private static readonly bool s_fixed = AppContext.TryGetSwitch(FixedKeysSwitch, out bool on) && on;
 
     /// <summary>The keys for a new pool: fresh random keys, or the fixed test keys when <see cref="FixedKeysSwitch"/> is on.</summary>
-    public static HeapKeys ForNewPool() => s_fixed ? new HeapKeys("AREAMALLOC-TEST-KEYS!"u8) : Random();
+    public static HeapKeys ForNewPool() => ForNewPool(s_fixed);
+
+    /// <summary>The fixed test keys when <paramref name="fixedKeys"/>, else fresh random keys (<see cref="ForNewPool()"/> with the switch's value).</summary>
+    internal static HeapKeys ForNewPool(bool fixedKeys) => fixedKeys ? new HeapKeys(FixedSeed) : Random();
+
+    /// <summary>The seed of the fixed test keys (<see cref="FixedKeysSwitch"/>).</summary>
+    internal static ReadOnlySpan<byte> FixedSeed => "AREAMALLOC-TEST-KEYS!"u8;
+
+    /// <summary>The link encoding's rotation in bits: 1 to 31, never a multiple of 32 (which would leave the link unrotated).</summary>
+    internal int LinkRotation => _linkRotate;
 
     /// <summary>Fresh keys from the operating system's cryptographic random source.</summary>
     public static HeapKeys Random()

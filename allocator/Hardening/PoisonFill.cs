@@ -17,11 +17,15 @@ internal static unsafe class PoisonFill
     public static void Fill(byte* start, ulong length) => System.Runtime.InteropServices.NativeMemory.Fill(start, (nuint)length, Byte);
 
     /// <summary>The index of the first byte of [start, start + length) that is not the poison byte, or -1 when all are.</summary>
-    public static long FirstBreak(byte* start, ulong length)
+    public static long FirstBreak(byte* start, ulong length) => FirstBreak(start, length, Chunk);
+
+    /// <summary><see cref="FirstBreak(byte*, ulong)"/> searching <paramref name="chunk"/> bytes at a time (a span holds at most 2^31 - 1; tests use small chunks).</summary>
+    internal static long FirstBreak(byte* start, ulong length, ulong chunk)
     {
-        for (ulong done = 0; done < length; done += Chunk)
+        // Stryker disable once Equality : with <= the extra pass at done == length searches an empty span, which finds nothing: the same outcome
+        for (ulong done = 0; done < length; done += chunk)
         {
-            int at = new ReadOnlySpan<byte>(start + done, (int)Math.Min(Chunk, length - done)).IndexOfAnyExcept(Byte);
+            int at = new ReadOnlySpan<byte>(start + done, (int)Math.Min(chunk, length - done)).IndexOfAnyExcept(Byte);
             if (at >= 0)
                 return (long)done + at;
         }

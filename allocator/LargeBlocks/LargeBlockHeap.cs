@@ -97,6 +97,7 @@ internal readonly unsafe partial struct LargeBlockHeap
             Seal(block);
             ulong after = target + SizeOf(Header(target));
             Header(after)->PrevSize = Header(target)->Size;
+            // Stryker disable once Statement : redundant before the steps below, which seal `after` again before anything reads it (SplitTail when it cuts the target, else MarkUsed, as the target's successor); kept so that no header is ever left unsealed between two steps
             Seal(after);
             // MarkUsed is about to count the bytes up to the slab's end as dirty: the front's never-written bytes
             // below it get the poison, so the front keeps the poison invariant.
@@ -189,6 +190,7 @@ internal readonly unsafe partial struct LargeBlockHeap
             WriteHeader(tail, before - newSize, newSize, BlockHeader.Tag);
             ulong afterTail = tail + (before - newSize);
             Header(afterTail)->PrevSize = Header(tail)->Size;
+            // Stryker disable once Statement : redundant before Free(tail), which seals the tail's successor again (MarkFree) or merges it into the tail; kept so that no header is ever left unsealed between two steps
             Seal(afterTail);
             Interleaving.At(InterleavingPoint.BlockSplit);
             Free(tail);
@@ -282,6 +284,7 @@ internal readonly unsafe partial struct LargeBlockHeap
         WriteHeader(rest, whole - size, size, BlockHeader.Tag | BlockHeader.FreeFlag | BlockHeader.PrevFreeFlag);
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->Size = (uint)(size >> TlsfMapping.GranuleLog2);
+        // Stryker disable once Statement : redundant before the MarkUsed that follows every SplitTail, which seals the block again; kept so that no header is ever left unsealed between two steps
         Seal(block);
         ulong after = rest + (whole - size);
         Header(after)->PrevSize = Header(rest)->Size;
@@ -303,6 +306,7 @@ internal readonly unsafe partial struct LargeBlockHeap
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         header->PrevSize = (uint)(prevSize >> TlsfMapping.GranuleLog2);
         header->Flags = flags;
+        // Stryker disable once Statement : every caller seals this header again in its next step (MarkUsed of the block or of its predecessor, MarkFree) before anything reads it; kept so that no header is ever left unsealed between two steps
         Seal(offset);
     }
 

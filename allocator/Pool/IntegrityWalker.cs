@@ -279,7 +279,7 @@ internal readonly unsafe ref struct IntegrityWalker
     {
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         ulong bit = offset >> TlsfMapping.GranuleLog2;
-        return (((ulong*)(_base + _layout.LiveMapOffset))[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
+        return (((ulong*)(_base + _layout.LiveMapOffset))[bit / 64] & (1UL << (int)(bit & 63))) != 0;
     }
 
     /// <summary>Live-map bits set for granules in [from, to).</summary>
@@ -292,7 +292,7 @@ internal readonly unsafe ref struct IntegrityWalker
         while (bit < endBit && (bit & 63) != 0)
             count += IsLive(bit++ << TlsfMapping.GranuleLog2) ? 1 : 0;
         for (; bit + 64 <= endBit; bit += 64)
-            count += BitOperations.PopCount(map[bit >> 6]);
+            count += BitOperations.PopCount(map[bit / 64]);
         while (bit < endBit)
             count += IsLive(bit++ << TlsfMapping.GranuleLog2) ? 1 : 0;
         return count;

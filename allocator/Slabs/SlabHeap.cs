@@ -110,7 +110,7 @@ internal readonly unsafe struct SlabHeap
     {
         // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
         ulong bit = offset >> TlsfMapping.GranuleLog2;
-        return (((ulong*)(_base + H->LiveMapOffset))[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
+        return (((ulong*)(_base + H->LiveMapOffset))[bit / 64] & (1UL << (int)(bit & 63))) != 0;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

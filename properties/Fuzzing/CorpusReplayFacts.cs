@@ -1,9 +1,11 @@
+using AreaMalloc.Properties.Infrastructure;
 namespace AreaMalloc.Properties.Fuzzing;
 
 /// <summary>
 /// Every file of the fuzzer's seed corpus (<c>fuzz/corpus/</c>) and every kept finding (<c>fuzz/regressions/</c>)
 /// replays without a violation: the findings of fuzzing stay fixed.
 /// </summary>
+[Expensive(8)]
 public sealed class CorpusReplayFacts
 {
     public static TheoryData<string> Inputs()

@@ -277,6 +277,19 @@ public unsafe class PoisonFacts : IDisposable
     }
 
     [Fact]
+    public void An_AreaPool_made_without_the_option_does_not_poison_and_names_a_NULL_block()
+    {
+        using AreaPool pool = AreaPool.Create(1 << 20, new PoolOptions { Areas = new AreaRegistry(new LinuxAreaBackend()) });
+        Assert.Equal(PoolHardening.None, pool.Allocator.Hardening);
+        nint b = pool.Allocate(100);
+        new Span<byte>((void*)b, 100).Fill(0x42);
+        pool.Free(b);
+        Assert.True(new ReadOnlySpan<byte>((void*)(b + 16), 84).IndexOfAnyExcept((byte)0x42) < 0, "freed bytes past the link changed without the poison option");
+        var refused = Assert.Throws<InvalidBlockException>(() => pool.UsableSize(0));
+        Assert.Equal("Pointer 0x0 is NULL; the pool is unchanged. (Parameter 'block')", refused.Message);
+    }
+
+    [Fact]
     public void An_AreaPool_refuses_a_block_next_to_an_overflow_and_then_every_allocation()
     {
         using AreaPool pool = AreaPool.Create(1 << 20, new PoolOptions { Areas = new AreaRegistry(new LinuxAreaBackend()) });
@@ -285,6 +298,7 @@ public unsafe class PoisonFacts : IDisposable
         var refused = Assert.Throws<InvalidBlockException>(() => pool.Free(b));
         Assert.Contains("metadata (or a neighbour's) is damaged", refused.Message, StringComparison.Ordinal);
         Assert.Contains("check word mismatch", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"the pool refuses to follow it ({pool.Allocator.Damage}); the pool is unchanged.", refused.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidBlockException>(() => pool.AsSpan(b));
         var error = Assert.Throws<PoolCorruptedException>(() => pool.Allocate(10));
         Assert.Equal(DamageKind.BlockHeader, error.Damage?.Kind);

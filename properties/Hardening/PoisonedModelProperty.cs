@@ -11,6 +11,7 @@ namespace AreaMalloc.Properties.Hardening;
 /// outcomes (poison changes no address and no return value), calloc must still zero, and the integrity walker, run after
 /// every command, now also checks that every free byte below the dirty mark holds the poison.
 /// </summary>
+[Expensive(45)]
 public sealed class PoisonedModelProperty(ITestOutputHelper output)
 {
     [Fact]

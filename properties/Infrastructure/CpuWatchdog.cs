@@ -15,7 +15,7 @@ namespace AreaMalloc.Properties.Infrastructure;
 /// not wall time, so a test that is merely slow because other jobs share the machine is never taken for a hang
 /// (Stryker's own wall-clock timeout, set generously in <c>stryker-config.json</c>, stays as the backstop for a
 /// test that hangs without using the CPU). Tests run one at a time under Stryker, so the process's CPU time since a
-/// test started is that test's.
+/// test started is that test's. Stryker's coverage run is never watched (<see cref="MutationProbe.CapturingCoverage"/>).
 /// </summary>
 public static class CpuWatchdog
 {
@@ -46,7 +46,9 @@ public static class CpuWatchdog
     {
         lock (Gate)
         {
-            running = test;
+            // Stryker's coverage run slows every mutated expression down many times: nothing there is a runaway loop,
+            // and a kill would lose the coverage of every test after this one (their mutants would run no test).
+            running = MutationProbe.CapturingCoverage ? null : test;
             startedAt = CpuTime();
             budget = budgetSeconds;
             if (thread is null)
@@ -79,10 +81,10 @@ public static class CpuWatchdog
                 }
 
                 double used = (CpuTime() - startedAt).TotalSeconds;
-                if (used > budget)
+                if (used > budget && !MutationProbe.CapturingCoverage)
                 {
                     string message = string.Create(CultureInfo.InvariantCulture,
-                        $"CPU watchdog: {running} used {used:F1} s of CPU, over its budget of {budget:F1} s: a runaway loop (fail-fast mode, {FailFast.EnvironmentVariable}=1)");
+                        $"CPU watchdog: {running} used {used:F1} s of CPU, over its budget of {budget:F1} s: a runaway loop ({MutationProbe.Describe()}; fail-fast mode, {FailFast.EnvironmentVariable}=1)");
                     Console.Error.WriteLine(message);
                     if (Environment.GetEnvironmentVariable(LogEnvironmentVariable) is { Length: > 0 } log)
                     {

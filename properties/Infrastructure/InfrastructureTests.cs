@@ -47,4 +47,14 @@ public sealed class InfrastructureTests
         Assert.True(outcomes.Count >= 15, $"only {outcomes.Count} properties found");
         Assert.All(outcomes, o => Assert.True(o.Passed, o.Failure));
     }
+
+    [Fact]
+    public void The_mutation_probe_reports_a_coverage_run_or_a_mutant_only_for_a_Stryker_build()
+    {
+        // A coverage run or an active mutant implies a mutated build; an unmutated build describes itself as such.
+        Assert.True(!MutationProbe.CapturingCoverage || MutationProbe.IsMutatedBuild, "coverage is recorded but the allocator is not a Stryker build");
+        Assert.Equal(MutationProbe.IsMutatedBuild ? "Stryker mutant " + MutationProbe.ActiveMutant : "unmutated allocator", MutationProbe.Describe());
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(MutationProbe.ControlVariable)))
+            Assert.Equal("none", MutationProbe.ActiveMutant);
+    }
 }
