@@ -291,6 +291,7 @@ internal readonly unsafe ref struct IntegrityWalker
         ulong bit = from >> TlsfMapping.GranuleLog2, endBit = to >> TlsfMapping.GranuleLog2;
         while (bit < endBit && (bit & 63) != 0)
             count += IsLive(bit++ << TlsfMapping.GranuleLog2) ? 1 : 0;
+        // Stryker disable once Equality : with < a last whole word is left to the bit-by-bit loop below, which counts the same bits
         for (; bit + 64 <= endBit; bit += 64)
             count += BitOperations.PopCount(map[bit / 64]);
         while (bit < endBit)

@@ -121,6 +121,7 @@ public sealed unsafe partial class PoolAllocator
         }
         nint address = 0;
         int id = areas.CreateArea("area_malloc pool", ref address, addressSpec, size, lockSpec, protection);
+        // Stryker disable once Equality : create_area returns an error code (< 0) or an area id, and ids start at 1, so <= 0 decides the same
         if (id < 0)
         {
             status = id;
@@ -203,6 +204,7 @@ public sealed unsafe partial class PoolAllocator
             // Bytes at or above the old dirty mark were never written since the area was mapped: already zero
             // (poisoned bytes are always below it: the poison is never written above the mark).
             ulong end = Math.Min(offset + usable, cleanFrom);
+            // Stryker disable once Equality : at end == offset the mutant clears 0 bytes: the same outcome
             if (end > offset)
                 NativeMemory.Clear(_base + offset, (nuint)(end - offset));
             return (nint)(_base + offset);

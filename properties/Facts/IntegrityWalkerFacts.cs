@@ -507,4 +507,13 @@ public unsafe class IntegrityWalkerFacts : IDisposable
         H->PartialSlabs[_class] = self;
         AssertNamed($"partial list of class {_class} is damaged at slab 0x{Offset(_largeA) - 16:x}");
     }
+
+    [Fact]
+    public void Free_list_link_to_the_sentinel_is_reported_outside_the_heap()
+    {
+        // The heap ends where the sentinel starts: a link to it (forged with the pool's keys) leaves the heap.
+        ulong b = Offset(_largeB) - 16;
+        Forge.ForgeNext(_pool, b, Forge.Granule(H->HeapEnd));
+        AssertNamed($"the free-list link in the free block at 0x{b:x} decodes to 0x{H->HeapEnd:x}, outside the heap");
+    }
 }
