@@ -1,0 +1,125 @@
+using System.Runtime.CompilerServices;
+using AreaMalloc.Slabs;
+
+namespace AreaMalloc.Pool;
+
+/// <summary>
+/// One thread's cache of freed slab objects of one pool: a stack of block offsets per size class.
+/// Invariants: every offset held is an object start of an intact slab of its class whose live-map bit is clear; the
+/// slab counts it as in use (it is on no slab free list) and the pool's header counts it in LiveBlocks and BytesInUse;
+/// no offset is held twice, in one magazine or in two.
+/// <para>
+/// Ownership is a four-state word. Idle: nobody is in it. Busy: its owner thread runs a lock-free fast path in it
+/// (<see cref="TryEnter"/> to <see cref="Exit"/>). Stopped: a locked section of the pool holds it
+/// (<see cref="Stop"/> to <see cref="Resume"/>); then the lock holder may read and change it, the owner's fast path
+/// fails to enter and takes the lock instead. Retired: the pool was deleted; nothing enters it again.
+/// </para>
+/// </summary>
+internal sealed class ThreadMagazine
+{
+    /// <summary>The most blocks a magazine holds for one class (the classes of 128 bytes and less).</summary>
+    public const int MaxRounds = 32;
+
+    private const int Idle = 0, Busy = 1, Stopped = 2, Retired = 3;
+
+    /// <summary>Per class, how many blocks a magazine holds: about a page's worth, 4 to <see cref="MaxRounds"/>.</summary>
+    private static readonly byte[] s_capacity = BuildCapacities();
+
+    /// <summary>The offsets held, <see cref="MaxRounds"/> slots per class; class c's blocks are slots [c * MaxRounds, c * MaxRounds + count).</summary>
+    private readonly ulong[] _rounds = new ulong[SizeClasses.Count * MaxRounds];
+    private readonly int[] _counts = new int[SizeClasses.Count];
+    private int _state;
+
+    /// <summary>A magazine for <paramref name="ownerThreadId"/>, made Stopped: the locked section that makes it resumes it.</summary>
+    public ThreadMagazine(PoolAllocator pool, int ownerThreadId)
+    {
+        Pool = pool;
+        OwnerThreadId = ownerThreadId;
+        _state = Stopped;
+    }
+
+    /// <summary>The pool whose blocks this magazine holds.</summary>
+    public readonly PoolAllocator Pool;
+
+    /// <summary>The managed thread id of the thread that owns it.</summary>
+    public readonly int OwnerThreadId;
+
+    /// <summary>How many blocks a magazine holds at most for class <paramref name="sizeClass"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Capacity(int sizeClass) => s_capacity[sizeClass];
+
+    /// <summary>How many blocks of class <paramref name="sizeClass"/> it holds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Count(int sizeClass) => _counts[sizeClass];
+
+    /// <summary>The owner enters for a fast path: false when the magazine is stopped or retired (then take the lock).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryEnter() => Interlocked.CompareExchange(ref _state, Busy, Idle) == Idle;
+
+    /// <summary>The owner leaves its fast path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Exit() => Volatile.Write(ref _state, Idle);
+
+    /// <summary>
+    /// A locked section takes the magazine: waits while its owner is in a fast path (a short stretch that takes no
+    /// lock, so the wait ends), then holds it Stopped. Called with the pool's lock held, on a magazine that is not Stopped.
+    /// </summary>
+    public void Stop()
+    {
+        SpinWait spin = default;
+        while (Interlocked.CompareExchange(ref _state, Stopped, Idle) != Idle)
+        {
+            Interleaving.At(InterleavingPoint.MagazineWait);
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>The locked section gives the stopped magazine back to its owner.</summary>
+    public void Resume() => Volatile.Write(ref _state, Idle);
+
+    /// <summary>The pool was deleted (the magazine is Stopped): its owner never enters again.</summary>
+    public void Retire() => Volatile.Write(ref _state, Retired);
+
+    /// <summary>The newest block of the class, taken out, or 0 when there is none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Pop(int sizeClass)
+    {
+        int count = _counts[sizeClass];
+        if (count == 0)
+            return 0;
+        _counts[sizeClass] = count - 1;
+        return _rounds[sizeClass * MaxRounds + count - 1];
+    }
+
+    /// <summary>Puts a block of the class on top; false (nothing changed) when the class is full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryPush(int sizeClass, ulong offset)
+    {
+        int count = _counts[sizeClass];
+        if (count >= s_capacity[sizeClass])
+            return false;
+        _rounds[sizeClass * MaxRounds + count] = offset;
+        _counts[sizeClass] = count + 1;
+        return true;
+    }
+
+    /// <summary>The i-th oldest block of the class (i below <see cref="Count"/>).</summary>
+    public ulong Oldest(int sizeClass, int i) => _rounds[sizeClass * MaxRounds + i];
+
+    /// <summary>Drops the <paramref name="n"/> oldest blocks of the class (they were given back to their slabs).</summary>
+    public void RemoveOldest(int sizeClass, int n)
+    {
+        int start = sizeClass * MaxRounds;
+        int left = _counts[sizeClass] - n;
+        Array.Copy(_rounds, start + n, _rounds, start, left);
+        _counts[sizeClass] = left;
+    }
+
+    private static byte[] BuildCapacities()
+    {
+        var capacity = new byte[SizeClasses.Count];
+        for (int c = 0; c < capacity.Length; c++)
+            capacity[c] = (byte)Math.Clamp(Be.BeConstants.B_PAGE_SIZE / SizeClasses.SizeOf(c), 4, MaxRounds);
+        return capacity;
+    }
+}
