@@ -5,9 +5,9 @@ namespace AreaMalloc.Pool;
 /// <summary>The critical steps inside a pool's locked sections (and its lock-free magazine paths) where a concurrency tester may switch tasks.</summary>
 public enum InterleavingPoint
 {
-    /// <summary>An object or block was taken off a free list (a slab's, the large-block heap's, or a thread's magazine).</summary>
+    /// <summary>An object or block was taken off a free list (a slab's or the large-block heap's), or is about to be taken off a thread's magazine.</summary>
     FreeListPop,
-    /// <summary>An object or block was put on a free list (a slab's, the large-block heap's, or a thread's magazine).</summary>
+    /// <summary>An object or block was put on a free list (a slab's or the large-block heap's), or was claimed and is about to be put on a thread's magazine.</summary>
     FreeListPush,
     /// <summary>A slab moved between its class's lists (partial, full, spare) or was created or released.</summary>
     SlabListMove,

@@ -79,13 +79,14 @@ public sealed unsafe partial class PoolAllocator
         ThreadMagazine? magazine = t_magazine;
         if (magazine is null || magazine.Pool != this || !magazine.TryEnter())
             return 0;
+        // The point sits inside the magazine, before the pop: a locked section racing it must wait (see ThreadMagazine.Stop).
+        Interleaving.At(InterleavingPoint.FreeListPop);
         ulong offset = _guard.Damaged ? 0 : magazine.Pop(SizeClasses.ClassOf(size));
         if (offset != 0)
         {
             // The block is this magazine's alone, but its bit shares a word with blocks other threads free at once.
             ulong bit = offset >> LargeBlocks.TlsfMapping.GranuleLog2;
             Interlocked.Or(ref LiveMap[bit / 64], 1UL << (int)(bit & 63));
-            Interleaving.At(InterleavingPoint.FreeListPop);
         }
         magazine.Exit();
         return offset == 0 ? 0 : (nint)(_base + offset);
@@ -121,8 +122,9 @@ public sealed unsafe partial class PoolAllocator
                     ulong mask = 1UL << (int)(bit & 63);
                     if ((Interlocked.And(ref LiveMap[bit / 64], ~mask) & mask) != 0)
                     {
-                        magazine.TryPush(sizeClass, offset);
+                        // Between the claim and the push the block is in no list: a locked section must not run here.
                         Interleaving.At(InterleavingPoint.FreeListPush);
+                        magazine.TryPush(sizeClass, offset);
                         cached = true;
                     }
                 }
