@@ -50,6 +50,13 @@ public sealed unsafe partial class PoolAllocator
             if (cached != 0)
                 return cached;
         }
+        return MallocQuiesced(size);
+    }
+
+    /// <summary>The locked malloc of a caching pool (out of line, so that the fast path stays small).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private nint MallocQuiesced(nuint size)
+    {
         lock (_gate)
         {
             using QuiescedScope quiet = Quiesce();
@@ -58,10 +65,12 @@ public sealed unsafe partial class PoolAllocator
     }
 
     /// <summary><see cref="Free"/> of a non-NULL block in a caching pool: into the calling thread's magazine, else under the lock.</summary>
-    private BlockCheck FreeCaching(nint block)
+    private BlockCheck FreeCaching(nint block) => FreeCached(block) ? BlockCheck.Live : FreeQuiesced(block);
+
+    /// <summary>The locked free of a caching pool (out of line, so that the fast path stays small).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private BlockCheck FreeQuiesced(nint block)
     {
-        if (FreeCached(block))
-            return BlockCheck.Live;
         lock (_gate)
         {
             using QuiescedScope quiet = Quiesce();

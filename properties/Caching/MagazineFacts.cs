@@ -1,6 +1,7 @@
 using AreaMalloc.Areas;
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.Facts;
+using AreaMalloc.Slabs;
 using static AreaMalloc.Be.BeConstants;
 using static AreaMalloc.Properties.Hardening.Forge;
 
@@ -72,6 +73,15 @@ public sealed unsafe class MagazineFacts
         PoolFixture.AssertIntact(pool);
         Assert.Equal(B_OK, pool.Delete());
     }
+
+    [Theory]
+    [InlineData(16, 64)]
+    [InlineData(256, 64)]
+    [InlineData(320, 51)]
+    [InlineData(512, 32)]
+    [InlineData(1024, 16)]
+    public void A_magazine_holds_about_16_KiB_per_class_and_16_to_64_blocks(int size, int capacity) =>
+        Assert.Equal(capacity, ThreadMagazine.Capacity(SizeClasses.ClassOf((nuint)size)));
 
     [Fact]
     public void A_full_class_flushes_its_oldest_half_to_the_slabs()

@@ -17,12 +17,18 @@ namespace AreaMalloc.Pool;
 /// </summary>
 internal sealed class ThreadMagazine
 {
-    /// <summary>The most blocks a magazine holds for one class (the classes of 128 bytes and less).</summary>
-    public const int MaxRounds = 32;
+    /// <summary>The most blocks a magazine holds for one class (the classes of 256 bytes and less).</summary>
+    public const int MaxRounds = 64;
+
+    /// <summary>About how many bytes a magazine holds per class: 16 KiB (so at most 64 blocks of 256 bytes, 16 of 1024).</summary>
+    public const int BytesPerClass = 16 * 1024;
+
+    /// <summary>The fewest blocks a magazine holds for one class, so that a refill or flush serves at least 8 calls.</summary>
+    public const int MinRounds = 16;
 
     private const int Idle = 0, Busy = 1, Stopped = 2, Retired = 3;
 
-    /// <summary>Per class, how many blocks a magazine holds: about a page's worth, 4 to <see cref="MaxRounds"/>.</summary>
+    /// <summary>Per class, how many blocks a magazine holds: <see cref="BytesPerClass"/> worth, <see cref="MinRounds"/> to <see cref="MaxRounds"/>.</summary>
     private static readonly byte[] s_capacity = BuildCapacities();
 
     /// <summary>The offsets held, <see cref="MaxRounds"/> slots per class; class c's blocks are slots [c * MaxRounds, c * MaxRounds + count).</summary>
@@ -119,7 +125,7 @@ internal sealed class ThreadMagazine
     {
         var capacity = new byte[SizeClasses.Count];
         for (int c = 0; c < capacity.Length; c++)
-            capacity[c] = (byte)Math.Clamp(Be.BeConstants.B_PAGE_SIZE / SizeClasses.SizeOf(c), 4, MaxRounds);
+            capacity[c] = (byte)Math.Clamp(BytesPerClass / SizeClasses.SizeOf(c), MinRounds, MaxRounds);
         return capacity;
     }
 }
