@@ -23,6 +23,12 @@ public sealed unsafe partial class PoolAllocator
     /// <summary>The caching chosen at creation (<see cref="PoolCaching.None"/> when poison hardening overrode it).</summary>
     public PoolCaching Caching => _rack is null ? PoolCaching.None : PoolCaching.ThreadMagazines;
 
+    /// <summary>The pool's lock (internal: the tests hold it to show that the magazine fast paths never take it).</summary>
+    internal object Gate => _gate;
+
+    /// <summary>The calling thread's magazine of this pool, or null (internal: the tests hold it Busy, as a fast path in flight).</summary>
+    internal ThreadMagazine? CurrentThreadMagazine => t_magazine is { } magazine && magazine.Pool == this ? magazine : null;
+
     /// <summary>How many freed blocks wait in the pool's magazines, over all threads (internal: the tests check where blocks are).</summary>
     internal int CachedBlocks
     {
@@ -94,6 +100,7 @@ public sealed unsafe partial class PoolAllocator
         if (offset != 0)
         {
             // The block is this magazine's alone, but its bit shares a word with blocks other threads free at once.
+            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>
             ulong bit = offset >> LargeBlocks.TlsfMapping.GranuleLog2;
             Interlocked.Or(ref LiveMap[bit / 64], 1UL << (int)(bit & 63));
         }
@@ -116,6 +123,8 @@ public sealed unsafe partial class PoolAllocator
         bool cached = false;
         ulong offset = (ulong)((nuint)block - (nuint)_base);
         // One unsigned compare for both bounds: below the heap wraps to a huge value.
+        // Stryker disable once Equality,Arithmetic : a bound at or past the sentinel (<= or _heapEnd + _heapStart) lets in offsets on pages
+        // that hold no slab (the sentinel's, the page map's tail): their page-map entry is 0, so the fast path declines the same
         if (offset - _heapStart < _heapEnd - _heapStart && (offset & (LargeBlocks.TlsfMapping.Granule - 1)) == 0)
         {
             uint slab = _pageMap[offset / B_PAGE_SIZE];
@@ -127,13 +136,14 @@ public sealed unsafe partial class PoolAllocator
                 if (magazine.Count(sizeClass) < ThreadMagazine.Capacity(sizeClass))
                 {
                     // The claim: exactly one of the threads freeing this block at once finds its bit set.
+                    // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>
                     ulong bit = offset >> LargeBlocks.TlsfMapping.GranuleLog2;
                     ulong mask = 1UL << (int)(bit & 63);
                     if ((Interlocked.And(ref LiveMap[bit / 64], ~mask) & mask) != 0)
                     {
                         // Between the claim and the push the block is in no list: a locked section must not run here.
                         Interleaving.At(InterleavingPoint.FreeListPush);
-                        magazine.TryPush(sizeClass, offset);
+                        magazine.Push(sizeClass, offset);
                         cached = true;
                     }
                 }
@@ -189,7 +199,7 @@ public sealed unsafe partial class PoolAllocator
                 // Counted as in use by the header (as every cached block is); its live bit stays clear.
                 H->LiveBlocks++;
                 H->BytesInUse += usable;
-                magazine.TryPush(sizeClass, obj);
+                magazine.Push(sizeClass, obj);
             }
         }
         ulong offset = magazine.Pop(sizeClass);
@@ -215,7 +225,7 @@ public sealed unsafe partial class PoolAllocator
         if (magazine.Count(sizeClass) == ThreadMagazine.Capacity(sizeClass))
             return FreeSmallLocked(offset, slab);
         SetLive(offset, false);
-        magazine.TryPush(sizeClass, offset);
+        magazine.Push(sizeClass, offset);
         return true;
     }
 
@@ -266,7 +276,7 @@ public sealed unsafe partial class PoolAllocator
     private ulong AllocateOrDrainLocked(nuint size, out ulong usable)
     {
         ulong offset = AllocateLocked(size, out usable);
-        if (offset == 0 && !_guard.Damaged && DrainMagazinesLocked() != 0)
+        if (offset == 0 && !_guard.Damaged && DrainMagazinesLocked() > 0)
             offset = AllocateLocked(size, out usable);
         return offset;
     }

@@ -164,8 +164,8 @@ public sealed unsafe partial class PoolAllocator
             using QuiescedScope quiet = Quiesce();
             if (_areas.DeleteArea(AreaId) != B_OK)
                 return B_ERROR;
-            // No fast path runs (all stopped), and none enters a retired magazine again.
-            _rack?.RetireAll();
+            // No fast path runs (all stopped), and the magazines are never resumed.
+            _rack?.AbandonAll();
             _closed = _behavior == PoolBehavior.SafeDeletion;
             Volatile.Write(ref _deleted, true);
             return B_OK;

@@ -35,6 +35,65 @@ public sealed class CrossThreadMagazineFacts
     }
 
     [Fact]
+    public void Small_malloc_and_free_from_a_filled_magazine_never_take_the_pools_lock()
+    {
+        PoolAllocator pool = NewCachingPool();
+        using var ready = new ManualResetEventSlim();
+        using var go = new ManualResetEventSlim();
+        var results = new List<string>();
+        var worker = new Thread(() =>
+        {
+            foreach (nuint size in new nuint[] { 16, 64, 1024 })
+                pool.Free(pool.Malloc(size)); // binds the magazine and refills each class
+            ready.Set();
+            go.Wait();
+            foreach (nuint size in new nuint[] { 16, 64, 1024 })
+            {
+                nint block = pool.Malloc(size);
+                results.Add($"malloc({size}) {(block != 0 ? "ok" : "NULL")}, free {pool.Free(block)}");
+            }
+        });
+        worker.Start();
+        ready.Wait();
+        bool finished;
+        lock (pool.Gate)
+        {
+            go.Set();
+            // A worker that takes the lock blocks here until the timeout; one that does not finishes at once.
+            finished = worker.Join(TimeSpan.FromSeconds(20));
+        }
+        worker.Join();
+        Assert.True(finished, "a small malloc or free from a filled magazine waited for the pool's lock held by another thread");
+        Assert.Equal(["malloc(16) ok, free Live", "malloc(64) ok, free Live", "malloc(1024) ok, free Live"], results);
+        PoolFixture.AssertIntact(pool);
+        Assert.Equal(B_OK, pool.Delete());
+    }
+
+    [Fact]
+    public void A_locked_section_waits_for_a_fast_path_in_flight_before_it_drains()
+    {
+        PoolAllocator pool = NewCachingPool();
+        pool.Free(pool.Malloc(64));
+        ThreadMagazine magazine = pool.CurrentThreadMagazine ?? throw new Xunit.Sdk.XunitException("the thread has no magazine after a malloc/free pair");
+        Assert.True(magazine.TryEnter(), "the idle magazine could not be entered");
+        bool drained = false;
+        var statistics = new Thread(() =>
+        {
+            pool.GetStatistics();
+            Volatile.Write(ref drained, true);
+        });
+        statistics.Start();
+        // The magazine is Busy (a fast path in flight): GetStatistics must wait, however long this thread takes.
+        bool finishedWhileBusy = statistics.Join(TimeSpan.FromMilliseconds(300));
+        magazine.Exit();
+        statistics.Join();
+        Assert.False(finishedWhileBusy, "GetStatistics stopped and drained a magazine while its owner was inside a fast path");
+        Assert.True(Volatile.Read(ref drained));
+        Assert.Equal(0, pool.CachedBlocks);
+        Assert.Equal(B_OK, pool.Delete());
+    }
+
+    [Fact]
     public void Blocks_freed_on_another_thread_are_reused_there_and_never_handed_out_twice()
     {
         PoolAllocator pool = NewCachingPool();

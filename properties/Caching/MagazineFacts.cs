@@ -17,21 +17,42 @@ public sealed unsafe class MagazineFacts
 {
     private static PoolAllocator NewCachingPool(nuint size = 1 << 20) => PoolFixture.NewPool(size, caching: PoolCaching.ThreadMagazines);
 
-    [Fact]
-    public void A_freed_small_block_waits_in_the_magazine_and_is_the_next_block_of_its_class()
+    [Theory]
+    [InlineData(64)]
+    [InlineData(1024)]
+    public void A_freed_small_block_waits_in_the_magazine_and_is_the_next_block_of_its_class(int size)
     {
         PoolAllocator pool = NewCachingPool();
         Assert.Equal(PoolCaching.ThreadMagazines, pool.Caching);
-        nint block = pool.Malloc(64);
-        int cachedAfterRefill = pool.CachedBlocks;
-        Assert.True(cachedAfterRefill > 0, "the first malloc of a class did not refill the thread's magazine");
+        nint block = pool.Malloc((nuint)size);
+        int refill = ThreadMagazine.Capacity(SizeClasses.ClassOf((nuint)size)) / 2;
+        Assert.True(pool.CachedBlocks == refill - 1,
+            $"the first malloc of a class refills half the magazine and takes one: expected {refill - 1} cached; actual {pool.CachedBlocks}");
         Assert.Equal(BlockCheck.Live, pool.Free(block));
-        Assert.Equal(cachedAfterRefill + 1, pool.CachedBlocks);
+        Assert.Equal(refill, pool.CachedBlocks);
         Assert.Equal(BlockCheck.NotLive, pool.Check(block, out _));
-        Assert.Equal(block, pool.Malloc(64));
-        Assert.Equal(cachedAfterRefill, pool.CachedBlocks);
+        Assert.Equal(block, pool.Malloc((nuint)size));
+        Assert.Equal(refill - 1, pool.CachedBlocks);
         Assert.Equal(BlockCheck.Live, pool.Check(block, out ulong usable));
-        Assert.Equal(64UL, usable);
+        Assert.Equal((ulong)size, usable);
+        Assert.Equal(B_OK, pool.Delete());
+    }
+
+    [Fact]
+    public void A_cached_block_whose_slab_header_was_damaged_stays_cached_when_the_magazines_drain()
+    {
+        PoolAllocator pool = NewCachingPool();
+        nint keep = pool.Malloc(64);
+        nint block = pool.Malloc(64);
+        Assert.Equal(BlockCheck.Live, pool.Free(block));
+        int cached = pool.CachedBlocks;
+        Slab(pool, SlabOf(pool, block))->Magic ^= 1;
+        PoolStatistics stats = pool.GetStatistics(); // the drain meets the damage at the first block it gives back
+        Assert.Equal(DamageKind.SlabHeader, stats.FirstDamage?.Kind);
+        Assert.Equal(1L, stats.CorruptionsDetected);
+        Assert.Equal(cached, pool.CachedBlocks);
+        Assert.Equal(0, pool.Malloc(64));
+        Assert.NotEqual(keep, block);
         Assert.Equal(B_OK, pool.Delete());
     }
 

@@ -41,12 +41,9 @@ internal sealed class MagazineRack
             magazine.Resume();
     }
 
-    /// <summary>The pool was deleted: every (stopped) magazine is retired and forgotten.</summary>
-    public void RetireAll()
-    {
-        foreach (ThreadMagazine magazine in _all)
-            magazine.Retire();
-        _all = [];
-        _byThread.Clear();
-    }
+    /// <summary>
+    /// The pool was deleted: every magazine, stopped now, is dropped from the list that <see cref="ResumeAll"/> walks,
+    /// so it stays stopped for good and no fast path enters it again.
+    /// </summary>
+    public void AbandonAll() => _all = [];
 }

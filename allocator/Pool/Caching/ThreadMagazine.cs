@@ -9,10 +9,10 @@ namespace AreaMalloc.Pool;
 /// slab counts it as in use (it is on no slab free list) and the pool's header counts it in LiveBlocks and BytesInUse;
 /// no offset is held twice, in one magazine or in two.
 /// <para>
-/// Ownership is a four-state word. Idle: nobody is in it. Busy: its owner thread runs a lock-free fast path in it
+/// Ownership is a three-state word. Idle: nobody is in it. Busy: its owner thread runs a lock-free fast path in it
 /// (<see cref="TryEnter"/> to <see cref="Exit"/>). Stopped: a locked section of the pool holds it
 /// (<see cref="Stop"/> to <see cref="Resume"/>); then the lock holder may read and change it, the owner's fast path
-/// fails to enter and takes the lock instead. Retired: the pool was deleted; nothing enters it again.
+/// fails to enter and takes the lock instead. When the pool is deleted its magazines stay stopped for good.
 /// </para>
 /// </summary>
 internal sealed class ThreadMagazine
@@ -26,7 +26,7 @@ internal sealed class ThreadMagazine
     /// <summary>The fewest blocks a magazine holds for one class, so that a refill or flush serves at least 8 calls.</summary>
     public const int MinRounds = 16;
 
-    private const int Idle = 0, Busy = 1, Stopped = 2, Retired = 3;
+    private const int Idle = 0, Busy = 1, Stopped = 2;
 
     /// <summary>Per class, how many blocks a magazine holds: <see cref="BytesPerClass"/> worth, <see cref="MinRounds"/> to <see cref="MaxRounds"/>.</summary>
     private static readonly byte[] s_capacity = BuildCapacities();
@@ -58,7 +58,7 @@ internal sealed class ThreadMagazine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Count(int sizeClass) => _counts[sizeClass];
 
-    /// <summary>The owner enters for a fast path: false when the magazine is stopped or retired (then take the lock).</summary>
+    /// <summary>The owner enters for a fast path: false when the magazine is stopped (then take the lock).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryEnter() => Interlocked.CompareExchange(ref _state, Busy, Idle) == Idle;
 
@@ -76,15 +76,14 @@ internal sealed class ThreadMagazine
         while (Interlocked.CompareExchange(ref _state, Stopped, Idle) != Idle)
         {
             Interleaving.At(InterleavingPoint.MagazineWait);
+            // Stryker disable once Statement,Unary : the spin only paces the wait (Sleep(0)/Yield, never Sleep(1)); without it, or
+            // with Sleep(1) allowed, the loop waits for the same fast path to leave: the same outcome, more or less CPU
             spin.SpinOnce(sleep1Threshold: -1);
         }
     }
 
     /// <summary>The locked section gives the stopped magazine back to its owner.</summary>
     public void Resume() => Volatile.Write(ref _state, Idle);
-
-    /// <summary>The pool was deleted (the magazine is Stopped): its owner never enters again.</summary>
-    public void Retire() => Volatile.Write(ref _state, Retired);
 
     /// <summary>The newest block of the class, taken out, or 0 when there is none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -97,16 +96,13 @@ internal sealed class ThreadMagazine
         return _rounds[sizeClass * MaxRounds + count - 1];
     }
 
-    /// <summary>Puts a block of the class on top; false (nothing changed) when the class is full.</summary>
+    /// <summary>Puts a block of the class on top. The caller made sure the class has room (<see cref="Count"/> below <see cref="Capacity"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryPush(int sizeClass, ulong offset)
+    public void Push(int sizeClass, ulong offset)
     {
         int count = _counts[sizeClass];
-        if (count >= s_capacity[sizeClass])
-            return false;
         _rounds[sizeClass * MaxRounds + count] = offset;
         _counts[sizeClass] = count + 1;
-        return true;
     }
 
     /// <summary>The i-th oldest block of the class (i below <see cref="Count"/>).</summary>
