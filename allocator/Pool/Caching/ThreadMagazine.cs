@@ -74,6 +74,7 @@ internal sealed class ThreadMagazine
     {
         SpinWait spin = default;
         while (Interlocked.CompareExchange(ref _state, Stopped, Idle) != Idle)
+        // Stryker disable once Block : an empty body spins on the CAS alone until the same fast path leaves: the same outcome
         {
             Interleaving.At(InterleavingPoint.MagazineWait);
             // Stryker disable once Statement,Unary : the spin only paces the wait (Sleep(0)/Yield, never Sleep(1)); without it, or
