@@ -179,6 +179,13 @@ public sealed unsafe partial class PoolAllocator
         return magazine;
     }
 
+    /// <summary>The locked malloc of a caching pool: a small size from the thread's magazine, else (or when no slab object could be had) any block, after draining every magazine if needed.</summary>
+    private ulong MallocCachingLocked(nuint size)
+    {
+        ulong offset = size <= SizeClasses.MaxSmallSize ? MallocFromMagazineLocked(size) : 0;
+        return offset == 0 && !_guard.Damaged ? AllocateOrDrainLocked(size, out _) : offset;
+    }
+
     /// <summary>
     /// The locked malloc of a small size in a caching pool: a block from the thread's magazine, refilled with half its
     /// capacity from the slabs when empty. 0 when no slab object could be had (the caller then tries a large block).

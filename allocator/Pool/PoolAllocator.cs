@@ -189,9 +189,7 @@ public sealed unsafe partial class PoolAllocator
             return 0;
         if (!_guard.Damaged)
         {
-            ulong offset = _rack is not null && size <= SizeClasses.MaxSmallSize ? MallocFromMagazineLocked(size) : 0;
-            if (offset == 0 && !_guard.Damaged)
-                offset = AllocateOrDrainLocked(size, out _);
+            ulong offset = _rack is null ? AllocateLocked(size, out _) : MallocCachingLocked(size);
             if (offset != 0)
                 return (nint)(_base + offset);
         }
