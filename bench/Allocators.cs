@@ -26,10 +26,10 @@ internal readonly struct PoolAlloc(PoolAllocator pool) : IAlloc
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public nint Realloc(nint block, nuint size) => pool.Realloc(block, size);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Free(nint block) => pool.Free(block);
 
-    /// <summary>A pool in a fresh area of <paramref name="size"/> bytes (B_ANY_ADDRESS, B_NO_LOCK, read/write).</summary>
-    public static PoolAlloc Create(nuint size)
+    /// <summary>A pool in a fresh area of <paramref name="size"/> bytes (B_ANY_ADDRESS, B_NO_LOCK, read/write), with <paramref name="caching"/>.</summary>
+    public static PoolAlloc Create(nuint size, PoolCaching caching = PoolCaching.None)
     {
-        PoolAllocator? pool = PoolAllocator.Create(Areas, B_ANY_ADDRESS, size, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status);
+        PoolAllocator? pool = PoolAllocator.Create(Areas, B_ANY_ADDRESS, size, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status, caching: caching);
         return pool is null ? throw new InvalidOperationException($"create_pool({size}) failed: {status}") : new PoolAlloc(pool);
     }
 

@@ -88,7 +88,10 @@ internal static class SummaryJson
             foreach (string c in cases)
             {
                 double? pool = r.Ns(type, "Pool", c), module = r.Ns(type, "PoolModule", c), glibc = r.Ns(type, "Glibc", c);
+                double? cached = r.Ns(type, "PoolCached", c);
                 var figures = new JsonObject { ["pool"] = Figure(pool, "Pool") };
+                if (id != "W4")
+                    figures["poolCached"] = Figure(cached, "PoolCached");
                 if (id == "W1")
                     figures["poolModule"] = Figure(module, "PoolModule");
                 var ratios = new JsonObject();
@@ -99,11 +102,15 @@ internal static class SummaryJson
                     double? peer = r.Ns(type, method, c);
                     figures[label] = Figure(peer, method);
                     ratios[$"pool/{label}"] = Ratio(pool, peer);
+                    if (id != "W4")
+                        ratios[$"poolCached/{label}"] = Ratio(cached, peer);
                     if (id == "W1")
                         ratios[$"poolModule/{label}"] = Ratio(module, peer);
                 }
                 bool? met = target is double t && pool is double p && glibc is double g ? p / g <= t : null;
                 bool? stretchMet = stretch is double st && pool is double p2 && glibc is double g2 ? p2 / g2 <= st : null;
+                bool? cachedMet = target is double tc && cached is double pc && glibc is double gc ? pc / gc <= tc : null;
+                bool? cachedStretchMet = stretch is double sc && cached is double pc2 && glibc is double gc2 ? pc2 / gc2 <= sc : null;
                 if (met is bool m)
                     allMet = (allMet ?? true) && m;
                 caseArray.Add(new JsonObject
@@ -114,9 +121,14 @@ internal static class SummaryJson
                     ["ratios"] = ratios,
                     ["met"] = met is bool mm ? JsonValue.Create(mm) : null,
                     ["stretchMet"] = stretchMet is bool sm ? JsonValue.Create(sm) : null,
+                    ["cachedMet"] = cachedMet is bool cm ? JsonValue.Create(cm) : null,
+                    ["cachedStretchMet"] = cachedStretchMet is bool csm ? JsonValue.Create(csm) : null,
                 });
                 AppendRow(md, id, c.Length == 0 ? "trace" : $"{c} B", pool, glibc, r.Ns(type, "Mimalloc", c), r.Ns(type, "Jemalloc", c),
                     target is double tt ? $"<= {tt:0.0#} glibc" + (stretch is double s2 ? $" (stretch {s2:0.0#})" : "") : "report", met);
+                if (id != "W4")
+                    AppendRow(md, id, (c.Length == 0 ? "trace" : $"{c} B") + ", thread magazines", cached, glibc, r.Ns(type, "Mimalloc", c), r.Ns(type, "Jemalloc", c),
+                        target is double tm ? $"<= {tm:0.0#} glibc" + (stretch is double sm2 ? $" (stretch {sm2:0.0#})" : "") : "report", cachedMet);
                 if (id == "W1")
                     AppendRow(md, id, $"{c} B, Be module", module, glibc, r.Ns(type, "Mimalloc", c), r.Ns(type, "Jemalloc", c), "(informational)", null);
             }
@@ -134,8 +146,8 @@ internal static class SummaryJson
         {
             var figures = new JsonObject();
             var ratios = new JsonObject();
-            double? poolScaling = null;
-            foreach ((string label, string method) in new[] { ("pool", "Pool"), ("glibc", "Glibc"), ("mimalloc", "Mimalloc"), ("jemalloc", "Jemalloc") })
+            double? poolScaling = null, cachedScaling = null;
+            foreach ((string label, string method) in new[] { ("pool", "Pool"), ("poolCached", "PoolCached"), ("glibc", "Glibc"), ("mimalloc", "Mimalloc"), ("jemalloc", "Jemalloc") })
             {
                 double? t1 = r.Ns("W5_Threads", method, "1"), t2 = r.Ns("W5_Threads", method, "2");
                 figures[label] = t1 is double && t2 is double
@@ -143,7 +155,9 @@ internal static class SummaryJson
                     : JsonValue.Create(SkipReason(method));
                 if (label == "pool" && t1 is double a && t2 is double b)
                     poolScaling = a / b;
-                if (label != "pool")
+                if (label == "poolCached" && t1 is double ca && t2 is double cb)
+                    cachedScaling = ca / cb;
+                if (label is not "pool" and not "poolCached")
                     ratios[$"pool/{label} throughput, 2 threads"] = Ratio(r.Ns("W5_Threads", label == "pool" ? "Pool" : method, "2"), r.Ns("W5_Threads", "Pool", "2"));
             }
             bool? met = poolScaling is double ps ? ps >= 1.0 : null;
@@ -154,9 +168,12 @@ internal static class SummaryJson
                 ["target"] = "pool 2-thread throughput >= 1.0x its 1-thread throughput (stretch 1.6x)",
                 ["met"] = met is bool m ? JsonValue.Create(m) : null,
                 ["stretchMet"] = poolScaling is double ps2 ? JsonValue.Create(ps2 >= 1.6) : null,
+                ["cachedMet"] = cachedScaling is double cs ? JsonValue.Create(cs >= 1.0) : null,
+                ["cachedStretchMet"] = cachedScaling is double cs2 ? JsonValue.Create(cs2 >= 1.6) : null,
                 ["figures"] = figures,
                 ["ratios"] = ratios,
             });
+            md.AppendLine(CultureInfo.InvariantCulture, $"| W5 | 2 threads / 1 thread, thread magazines | scaling {Fmt(cachedScaling)} | pool/glibc thr. {Fmt(Div(r.Ns("W5_Threads", "Glibc", "2"), r.Ns("W5_Threads", "PoolCached", "2")))} | {Fmt(Div(r.Ns("W5_Threads", "Mimalloc", "2"), r.Ns("W5_Threads", "PoolCached", "2")))} | {Fmt(Div(r.Ns("W5_Threads", "Jemalloc", "2"), r.Ns("W5_Threads", "PoolCached", "2")))} | scaling >= 1.0 (stretch 1.6) | {Met(cachedScaling is double cm5 ? cm5 >= 1.0 : null)} |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| W5 | 2 threads / 1 thread | scaling {Fmt(poolScaling)} | pool/glibc thr. {Fmt(Div(r.Ns("W5_Threads", "Glibc", "2"), r.Ns("W5_Threads", "Pool", "2")))} | {Fmt(Div(r.Ns("W5_Threads", "Mimalloc", "2"), r.Ns("W5_Threads", "Pool", "2")))} | {Fmt(Div(r.Ns("W5_Threads", "Jemalloc", "2"), r.Ns("W5_Threads", "Pool", "2")))} | scaling >= 1.0 (stretch 1.6) | {Met(met)} |");
         }
 

@@ -28,7 +28,8 @@ public sealed class AreaPool : IDisposable
         options ??= new PoolOptions();
         PoolAllocator? pool = PoolAllocator.Create(options.Areas ?? AreaRegistry.Shared, options.AddressSpec, size,
             options.LockSpec, options.Protection, out int status, options.SafeDeletion ? PoolBehavior.SafeDeletion : PoolBehavior.BeBook,
-            options.PoisonFreedMemory ? PoolHardening.PoisonFreedMemory : PoolHardening.None);
+            options.PoisonFreedMemory ? PoolHardening.PoisonFreedMemory : PoolHardening.None,
+            options.ThreadMagazines ? PoolCaching.ThreadMagazines : PoolCaching.None);
         if (pool is null)
         {
             string why = status == B_NO_MEMORY ? "B_NO_MEMORY: the OS refused to map or lock the area" : "B_BAD_VALUE: the size or specs are invalid";

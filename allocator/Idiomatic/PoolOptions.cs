@@ -32,4 +32,13 @@ public sealed record PoolOptions
     /// every later allocation. Costs a fill per free and a check per reuse.
     /// </summary>
     public bool PoisonFreedMemory { get; init; }
+
+    /// <summary>
+    /// Beyond the Be Book (default false): each thread caches freed small blocks (up to 1024 bytes) in magazines, so
+    /// that most small Malloc/Free calls take no lock (<see cref="Pool.PoolCaching.ThreadMagazines"/>). Results are
+    /// the same; a freed block may wait in its thread's magazine until that thread reuses it, or until statistics, the
+    /// integrity walker, Trim or an allocation that finds no room give every cached block back. Ignored with
+    /// <see cref="PoisonFreedMemory"/>.
+    /// </summary>
+    public bool ThreadMagazines { get; init; }
 }

@@ -19,11 +19,12 @@ public sealed unsafe class AreaMallocModule
     private readonly PoolHandleTable _pools;
 
     /// <summary>A module over <paramref name="areas"/> (the loader makes it; tests make small ones with <paramref name="maxPools"/>).</summary>
-    internal AreaMallocModule(AreaRegistry areas, PoolBehavior poolBehavior, PoolHardening poolHardening, uint maxPools = PoolHandleTable.MaxSlots)
+    internal AreaMallocModule(AreaRegistry areas, PoolBehavior poolBehavior, PoolHardening poolHardening, PoolCaching poolCaching = PoolCaching.None, uint maxPools = PoolHandleTable.MaxSlots)
     {
         Areas = areas;
         PoolBehavior = poolBehavior;
         PoolHardening = poolHardening;
+        PoolCaching = poolCaching;
         _pools = new PoolHandleTable(maxPools);
     }
 
@@ -36,13 +37,16 @@ public sealed unsafe class AreaMallocModule
     /// <summary>The optional hardening of every pool create_pool makes (none unless the loader was told otherwise).</summary>
     public PoolHardening PoolHardening { get; }
 
+    /// <summary>The optional caching of every pool create_pool makes (none unless the loader was told otherwise).</summary>
+    public PoolCaching PoolCaching { get; }
+
     /// <summary>Pools created and not yet deleted.</summary>
     public int PoolCount => _pools.Count;
 
     /// <summary>create_pool: a new pool in an area made with these specs (no address: see <see cref="PoolAllocator.Create"/>); an opaque id, or NULL.</summary>
     public void* CreatePool(uint addressSpec, nuint size, uint lockSpec, uint protection)
     {
-        PoolAllocator? pool = PoolAllocator.Create(Areas, addressSpec, size, lockSpec, protection, out _, PoolBehavior, PoolHardening);
+        PoolAllocator? pool = PoolAllocator.Create(Areas, addressSpec, size, lockSpec, protection, out _, PoolBehavior, PoolHardening, PoolCaching);
         if (pool is null)
             return null;
         nint id = _pools.Add(pool);

@@ -15,6 +15,7 @@ public sealed class ModuleLoader
     private readonly AreaRegistry _areas;
     private readonly PoolBehavior _poolBehavior;
     private readonly PoolHardening _poolHardening;
+    private readonly PoolCaching _poolCaching;
     private AreaMallocModule? _module;
     private int _users;
 
@@ -39,11 +40,21 @@ public sealed class ModuleLoader
     /// <see cref="PoolHardening.PoisonFreedMemory"/>); create_pool keeps its Be signature.
     /// </summary>
     public ModuleLoader(AreaRegistry areas, PoolBehavior poolBehavior, PoolHardening poolHardening)
+        : this(areas, poolBehavior, poolHardening, PoolCaching.None)
+    {
+    }
+
+    /// <summary>
+    /// A loader whose module gives every pool it creates <paramref name="poolBehavior"/>, <paramref name="poolHardening"/>
+    /// and the optional <paramref name="poolCaching"/> (for example <see cref="PoolCaching.ThreadMagazines"/>).
+    /// </summary>
+    public ModuleLoader(AreaRegistry areas, PoolBehavior poolBehavior, PoolHardening poolHardening, PoolCaching poolCaching)
     {
         ArgumentNullException.ThrowIfNull(areas);
         _areas = areas;
         _poolBehavior = poolBehavior;
         _poolHardening = poolHardening;
+        _poolCaching = poolCaching;
     }
 
     /// <summary>The process-wide loader, over <see cref="AreaRegistry.Shared"/>.</summary>
@@ -65,7 +76,7 @@ public sealed class ModuleLoader
                 module = null;
                 return B_ENTRY_NOT_FOUND;
             }
-            _module ??= new AreaMallocModule(_areas, _poolBehavior, _poolHardening);
+            _module ??= new AreaMallocModule(_areas, _poolBehavior, _poolHardening, _poolCaching);
             _users++;
             module = _module;
             return B_OK;

@@ -2,12 +2,12 @@ using System.Runtime.CompilerServices;
 
 namespace AreaMalloc.Pool;
 
-/// <summary>The critical steps inside a pool's locked sections where a concurrency tester may switch tasks.</summary>
+/// <summary>The critical steps inside a pool's locked sections (and its lock-free magazine paths) where a concurrency tester may switch tasks.</summary>
 public enum InterleavingPoint
 {
-    /// <summary>An object or block was taken off a free list.</summary>
+    /// <summary>An object or block was taken off a free list (a slab's or the large-block heap's), or is about to be taken off a thread's magazine.</summary>
     FreeListPop,
-    /// <summary>An object or block was put on a free list.</summary>
+    /// <summary>An object or block was put on a free list (a slab's or the large-block heap's), or was claimed and is about to be put on a thread's magazine.</summary>
     FreeListPush,
     /// <summary>A slab moved between its class's lists (partial, full, spare) or was created or released.</summary>
     SlabListMove,
@@ -17,6 +17,8 @@ public enum InterleavingPoint
     BlockCoalesce,
     /// <summary>The pool's statistics were updated.</summary>
     StatisticsUpdate,
+    /// <summary>A locked section waits for a thread's lock-free fast path to leave its magazine (<see cref="PoolCaching.ThreadMagazines"/>).</summary>
+    MagazineWait,
 }
 
 /// <summary>

@@ -150,7 +150,7 @@ public sealed unsafe partial class PoolAllocator
             }
         }
         // Moving frees the old block: check that it can be freed before anything is allocated.
-        ulong moved = !_guard.Damaged && CanFreeLocked(offset) ? AllocateLocked(size, out _) : 0;
+        ulong moved = !_guard.Damaged && CanFreeLocked(offset) ? AllocateOrDrainLocked(size, out _) : 0;
         if (moved == 0)
         {
             // No room to move: a shrink may still stay in place, since the block already holds the new size.

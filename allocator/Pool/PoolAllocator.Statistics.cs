@@ -13,6 +13,8 @@ public sealed unsafe partial class PoolAllocator
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
+            using QuiescedScope quiet = Quiesce();
+            DrainMagazinesLocked();
             PoolHeader* h = H;
             var perClass = new int[SizeClasses.Count];
             for (int c = 0; c < perClass.Length; c++)
@@ -46,6 +48,8 @@ public sealed unsafe partial class PoolAllocator
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
+            using QuiescedScope quiet = Quiesce();
+            DrainMagazinesLocked();
             return new IntegrityWalker(_base, _layout, _guard).Walk();
         }
     }

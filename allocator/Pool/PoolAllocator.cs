@@ -41,9 +41,12 @@ public sealed unsafe partial class PoolAllocator
     /// </summary>
     private bool _closed;
 
-    private PoolAllocator(AreaRegistry areas, int areaId, byte* areaBase, PoolLayout layout, PoolBehavior behavior, PoolHardening hardening)
+    private PoolAllocator(AreaRegistry areas, int areaId, byte* areaBase, PoolLayout layout, PoolBehavior behavior, PoolHardening hardening, PoolCaching caching)
     {
         Hardening = hardening;
+        // Poisoned frees fill and poisoned reuse checks under the lock: such a pool never caches.
+        if ((caching & PoolCaching.ThreadMagazines) != 0 && (hardening & PoolHardening.PoisonFreedMemory) == 0)
+            _rack = new MagazineRack();
         _guard = new HeapGuard(HeapKeys.ForNewPool(), (hardening & PoolHardening.PoisonFreedMemory) != 0, layout.HeapStart, layout.HeapEnd);
         _areas = areas;
         AreaId = areaId;
@@ -105,14 +108,16 @@ public sealed unsafe partial class PoolAllocator
     /// <param name="status">B_OK, or why the pool was not made.</param>
     /// <param name="behavior">Beyond the Be Book: what delete_pool does to calls racing it (default <see cref="PoolBehavior.BeBook"/>).</param>
     /// <param name="hardening">Beyond the Be Book: optional hardening, e.g. <see cref="PoolHardening.PoisonFreedMemory"/> (default none).</param>
+    /// <param name="caching">Beyond the Be Book: <see cref="PoolCaching.ThreadMagazines"/> for lock-free small malloc/free (default none; ignored with poison).</param>
     /// <returns>The pool, or null with <paramref name="status"/> saying why (B_BAD_VALUE, B_NO_MEMORY).</returns>
     public static PoolAllocator? Create(AreaRegistry areas, uint addressSpec, nuint size, uint lockSpec, uint protection, out int status,
-        PoolBehavior behavior = PoolBehavior.BeBook, PoolHardening hardening = PoolHardening.None)
+        PoolBehavior behavior = PoolBehavior.BeBook, PoolHardening hardening = PoolHardening.None, PoolCaching caching = PoolCaching.None)
     {
         ArgumentNullException.ThrowIfNull(areas);
         PoolLayout? layout = PoolLayout.For(size);
         if (layout is null || behavior is not (PoolBehavior.BeBook or PoolBehavior.SafeDeletion)
             || (hardening & ~PoolHardening.PoisonFreedMemory) != 0
+            || (caching & ~PoolCaching.ThreadMagazines) != 0
             || addressSpec is B_EXACT_ADDRESS or B_CLONE_ADDRESS
             || !AreaSpecs.IsValidProtection(protection) || !AreaSpecs.IsWritable(protection))
         {
@@ -127,7 +132,7 @@ public sealed unsafe partial class PoolAllocator
             status = id;
             return null;
         }
-        var pool = new PoolAllocator(areas, id, (byte*)address, layout.Value, behavior, hardening);
+        var pool = new PoolAllocator(areas, id, (byte*)address, layout.Value, behavior, hardening, caching);
         pool.Initialize();
         status = B_OK;
         return pool;
@@ -156,8 +161,11 @@ public sealed unsafe partial class PoolAllocator
         {
             if (_deleted)
                 return B_ERROR;
+            using QuiescedScope quiet = Quiesce();
             if (_areas.DeleteArea(AreaId) != B_OK)
                 return B_ERROR;
+            // No fast path runs (all stopped), and the magazines are never resumed.
+            _rack?.AbandonAll();
             _closed = _behavior == PoolBehavior.SafeDeletion;
             Volatile.Write(ref _deleted, true);
             return B_OK;
@@ -167,19 +175,26 @@ public sealed unsafe partial class PoolAllocator
     /// <summary>malloc: a block of at least max(size, 1) bytes, 16-byte aligned, or 0 when there is no room or the pool met damage.</summary>
     public nint Malloc(nuint size)
     {
+        if (_rack is not null)
+            return MallocCaching(size);
         lock (_gate)
-        {
-            if (_closed)
-                return 0;
-            if (!_guard.Damaged)
-            {
-                ulong offset = AllocateLocked(size, out _);
-                if (offset != 0)
-                    return (nint)(_base + offset);
-            }
-            H->FailedAllocations++;
+            return MallocUnderLock(size);
+    }
+
+    /// <summary>The locked part of <see cref="Malloc"/> (quiesced in a caching pool).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private nint MallocUnderLock(nuint size)
+    {
+        if (_closed)
             return 0;
+        if (!_guard.Damaged)
+        {
+            ulong offset = _rack is null ? AllocateLocked(size, out _) : MallocCachingLocked(size);
+            if (offset != 0)
+                return (nint)(_base + offset);
         }
+        H->FailedAllocations++;
+        return 0;
     }
 
     /// <summary>calloc: like <see cref="Malloc"/> for count*size bytes, zeroed; 0 when count*size overflows, there is no room or the pool met damage.</summary>
@@ -189,13 +204,14 @@ public sealed unsafe partial class PoolAllocator
         {
             if (_closed)
                 return 0;
+            using QuiescedScope quiet = Quiesce();
             if (_guard.Damaged || (size != 0 && count > nuint.MaxValue / size))
             {
                 H->FailedAllocations++;
                 return 0;
             }
             ulong cleanFrom = H->DirtyHighWater;
-            ulong offset = AllocateLocked(count * size, out ulong usable);
+            ulong offset = AllocateOrDrainLocked(count * size, out ulong usable);
             if (offset == 0)
             {
                 H->FailedAllocations++;
@@ -226,6 +242,7 @@ public sealed unsafe partial class PoolAllocator
         {
             if (_closed)
                 return 0;
+            using QuiescedScope quiet = Quiesce();
             BlockCheck check = CheckLocked(block, out ulong offset);
             if (check != BlockCheck.Live)
             {
@@ -257,29 +274,36 @@ public sealed unsafe partial class PoolAllocator
     {
         if (block == 0)
             return BlockCheck.Null;
+        if (_rack is not null)
+            return FreeCaching(block);
         lock (_gate)
+            return FreeUnderLock(block);
+    }
+
+    /// <summary>The locked part of <see cref="Free"/> for a non-NULL block (quiesced in a caching pool).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private BlockCheck FreeUnderLock(nint block)
+    {
+        if (_closed)
+            return BlockCheck.PoolDeleted;
+        // The checks of CheckLocked, with the page-map lookup done once for the check and the free.
+        ulong offset = (ulong)((nuint)block - (nuint)_base);
+        BlockCheck check;
+        if (offset < _heapStart || offset >= _heapEnd)
+            check = BlockCheck.OutsidePool;
+        else if ((offset & (TlsfMapping.Granule - 1)) != 0)
+            check = BlockCheck.Misaligned;
+        else if (!IsLive(offset))
+            check = BlockCheck.NotLive;
+        else
         {
-            if (_closed)
-                return BlockCheck.PoolDeleted;
-            // The checks of CheckLocked, with the page-map lookup done once for the check and the free.
-            ulong offset = (ulong)((nuint)block - (nuint)_base);
-            BlockCheck check;
-            if (offset < _heapStart || offset >= _heapEnd)
-                check = BlockCheck.OutsidePool;
-            else if ((offset & (TlsfMapping.Granule - 1)) != 0)
-                check = BlockCheck.Misaligned;
-            else if (!IsLive(offset))
-                check = BlockCheck.NotLive;
-            else
-            {
-                uint slab = _pageMap[offset / B_PAGE_SIZE];
-                if (slab != 0 ? FreeSmallLocked(offset, slab) : FreeLargeLocked(offset))
-                    return BlockCheck.Live;
-                check = BlockCheck.Corrupt;
-            }
-            H->RefusedFrees++;
-            return check;
+            uint slab = _pageMap[offset / B_PAGE_SIZE];
+            if (slab == 0 ? FreeLargeLocked(offset) : _rack is null ? FreeSmallLocked(offset, slab) : FreeIntoMagazineLocked(offset, slab))
+                return BlockCheck.Live;
+            check = BlockCheck.Corrupt;
         }
+        H->RefusedFrees++;
+        return check;
     }
 
     /// <summary>
@@ -295,6 +319,7 @@ public sealed unsafe partial class PoolAllocator
                 usableSize = 0;
                 return BlockCheck.PoolDeleted;
             }
+            using QuiescedScope quiet = Quiesce();
             BlockCheck check = CheckLocked(block, out ulong offset);
             usableSize = check == BlockCheck.Live ? UsableSizeLocked(offset) : 0;
             return check;
@@ -309,8 +334,11 @@ public sealed unsafe partial class PoolAllocator
     {
         lock (_gate)
         {
-            if (!_closed)
-                new SlabHeap(_base, _guard).ReleaseSpares();
+            if (_closed)
+                return;
+            using QuiescedScope quiet = Quiesce();
+            DrainMagazinesLocked();
+            new SlabHeap(_base, _guard).ReleaseSpares();
         }
     }
 

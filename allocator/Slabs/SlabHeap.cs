@@ -87,7 +87,11 @@ internal readonly unsafe struct SlabHeap
 
     /// <summary>The slab's header is intact: its keyed magic matches. Otherwise the damage is reported.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsIntact(uint slab) => Slab(slab)->Magic == MagicOf(slab) || BadHeader(slab);
+    public bool IsIntact(uint slab) => HasMagic(slab) || BadHeader(slab);
+
+    /// <summary>The slab's header holds its keyed magic (the check of <see cref="IsIntact"/>, reporting nothing: the lock-free paths use it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool HasMagic(uint slab) => Slab(slab)->Magic == MagicOf(slab);
 
     /// <summary>The magic an intact header of the slab at granule index <paramref name="slab"/> holds.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

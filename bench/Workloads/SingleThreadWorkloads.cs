@@ -1,3 +1,4 @@
+using AreaMalloc.Pool;
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 
@@ -15,6 +16,7 @@ public class W1_LifoPairs
     public int Size { get; set; }
 
     private PoolAlloc _pool;
+    private PoolAlloc _cached;
     private ModuleAlloc _module;
     private MiHeapAlloc _mi;
 
@@ -22,6 +24,7 @@ public class W1_LifoPairs
     public void Setup()
     {
         _pool = PoolAlloc.Create(16 << 20);
+        _cached = PoolAlloc.Create(16 << 20, PoolCaching.ThreadMagazines);
         _module = ModuleAlloc.Create(16 << 20);
         if (NativePeers.HasMimalloc)
             _mi = MiHeapAlloc.Create();
@@ -31,12 +34,14 @@ public class W1_LifoPairs
     public void Cleanup()
     {
         _pool.Delete();
+        _cached.Delete();
         _module.Delete();
         if (NativePeers.HasMimalloc)
             _mi.Destroy();
     }
 
     [Benchmark(OperationsPerInvoke = Pairs)] public void Pool() => Run(_pool, (nuint)Size);
+    [Benchmark(OperationsPerInvoke = Pairs)] public void PoolCached() => Run(_cached, (nuint)Size);
     [Benchmark(OperationsPerInvoke = Pairs)] public void PoolModule() => Run(_module, (nuint)Size);
     [Benchmark(OperationsPerInvoke = Pairs, Baseline = true)] public void Glibc() => Run(default(GlibcAlloc), (nuint)Size);
     [Benchmark(OperationsPerInvoke = Pairs)] public void GlibcDirect() => Run(default(GlibcDirectAlloc), (nuint)Size);
@@ -58,6 +63,7 @@ public abstract class TraceWorkload
     private protected abstract nuint PoolSize { get; }
 
     private PoolAlloc _pool;
+    private PoolAlloc _cached;
     private MiHeapAlloc _mi;
     private nint[] _slots = [];
 
@@ -66,6 +72,7 @@ public abstract class TraceWorkload
     {
         _slots = new nint[Trace.SlotCount];
         _pool = PoolAlloc.Create(PoolSize);
+        _cached = PoolAlloc.Create(PoolSize, PoolCaching.ThreadMagazines);
         if (NativePeers.HasMimalloc)
             _mi = MiHeapAlloc.Create();
     }
@@ -74,11 +81,13 @@ public abstract class TraceWorkload
     public void Cleanup()
     {
         _pool.Delete();
+        _cached.Delete();
         if (NativePeers.HasMimalloc)
             _mi.Destroy();
     }
 
     private protected void RunPool() => Trace.Replay(ref _pool, Trace, _slots);
+    private protected void RunPoolCached() => Trace.Replay(ref _cached, Trace, _slots);
     private protected void RunGlibc() { var a = default(GlibcAlloc); Trace.Replay(ref a, Trace, _slots); }
     private protected void RunGlibcDirect() { var a = default(GlibcDirectAlloc); Trace.Replay(ref a, Trace, _slots); }
     private protected void RunMimalloc() => Trace.Replay(ref _mi, Trace, _slots);
@@ -94,6 +103,7 @@ public class W2_Batch : TraceWorkload
     private protected override nuint PoolSize => 64 << 20;
 
     [Benchmark(OperationsPerInvoke = Ops)] public void Pool() => RunPool();
+    [Benchmark(OperationsPerInvoke = Ops)] public void PoolCached() => RunPoolCached();
     [Benchmark(OperationsPerInvoke = Ops, Baseline = true)] public void Glibc() => RunGlibc();
     [Benchmark(OperationsPerInvoke = Ops)] public void GlibcDirect() => RunGlibcDirect();
     [Benchmark(OperationsPerInvoke = Ops)] public void Mimalloc() => RunMimalloc();
@@ -112,6 +122,7 @@ public class W3_Mixed : TraceWorkload
     internal const int TraceLength = 20_583;
 
     [Benchmark(OperationsPerInvoke = TraceLength)] public void Pool() => RunPool();
+    [Benchmark(OperationsPerInvoke = TraceLength)] public void PoolCached() => RunPoolCached();
     [Benchmark(OperationsPerInvoke = TraceLength, Baseline = true)] public void Glibc() => RunGlibc();
     [Benchmark(OperationsPerInvoke = TraceLength)] public void GlibcDirect() => RunGlibcDirect();
     [Benchmark(OperationsPerInvoke = TraceLength)] public void Mimalloc() => RunMimalloc();

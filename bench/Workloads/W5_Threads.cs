@@ -1,3 +1,4 @@
+using AreaMalloc.Pool;
 using BenchmarkDotNet.Attributes;
 
 namespace AreaMalloc.Bench.Workloads;
@@ -19,6 +20,7 @@ public class W5_Threads
     public int Threads { get; set; }
 
     private PoolAlloc _pool;
+    private PoolAlloc _cached;
     private readonly nint[] _slots = new nint[SlotCount];
     private readonly uint[] _sizes = MakeSizes();
     private Thread[] _workers = [];
@@ -30,6 +32,7 @@ public class W5_Threads
     public void Setup()
     {
         _pool = PoolAlloc.Create(64 << 20);
+        _cached = PoolAlloc.Create(64 << 20, PoolCaching.ThreadMagazines);
         _stop = false;
         _barrier = new Barrier(Threads + 1);
         _workers = new Thread[Threads];
@@ -50,6 +53,7 @@ public class W5_Threads
             t.Join();
         _barrier.Dispose();
         _pool.Delete();
+        _cached.Delete();
     }
 
     // Each benchmark frees what is left in the slots after its last invocation (its own allocator's blocks).
@@ -57,8 +61,10 @@ public class W5_Threads
     [IterationCleanup(Targets = [nameof(Mimalloc)])] public void DrainMimalloc() => Drain(default(MiDefaultAlloc));
     [IterationCleanup(Targets = [nameof(Jemalloc)])] public void DrainJemalloc() => Drain(default(JeAlloc));
     [IterationCleanup(Targets = [nameof(Pool)])] public void DrainPool() => Drain(_pool);
+    [IterationCleanup(Targets = [nameof(PoolCached)])] public void DrainPoolCached() => Drain(_cached);
 
     [Benchmark(OperationsPerInvoke = TotalOps)] public void Pool() => RunAll(id => Work(_pool, id));
+    [Benchmark(OperationsPerInvoke = TotalOps)] public void PoolCached() => RunAll(id => Work(_cached, id));
     [Benchmark(OperationsPerInvoke = TotalOps, Baseline = true)] public void Glibc() => RunAll(id => Work(default(GlibcAlloc), id));
     [Benchmark(OperationsPerInvoke = TotalOps)] public void Mimalloc() => RunAll(id => Work(default(MiDefaultAlloc), id));
     [Benchmark(OperationsPerInvoke = TotalOps)] public void Jemalloc() => RunAll(id => Work(default(JeAlloc), id));

@@ -13,6 +13,9 @@ public static class ScenarioCatalog
         {
             [ConcurrentMallocFreeScenario.Name] = ("no bug", ConcurrentMallocFreeScenario.Run),
             [CrossTaskFreeScenario.Name] = ("no bug", CrossTaskFreeScenario.Run),
+            [ConcurrentMallocFreeScenario.CachedName] = ("no bug", ConcurrentMallocFreeScenario.RunCached),
+            [CrossTaskFreeScenario.CachedName] = ("no bug", CrossTaskFreeScenario.RunCached),
+            [MagazineScenario.Name] = ("no bug", MagazineScenario.Run),
             [CreateDeletePoolsScenario.Name] = ("no bug", CreateDeletePoolsScenario.Run),
             [ModuleGetPutScenario.Name] = ("no bug", ModuleGetPutScenario.Run),
             [DeleteRaceScenario.UnsafeName] = ("the unsafe delete_pool race is found", s => DeleteRaceScenario.Run(s, PoolBehavior.BeBook)),

@@ -28,14 +28,20 @@ public static class CrossTaskFreeScenario
     /// <summary>The pool's area.</summary>
     public const nuint PoolSize = 96 * 1024;
 
-    /// <summary>Explores (or replays) the scenario as <paramref name="settings"/> say.</summary>
-    public static ScenarioResult Run(ScenarioSettings settings) => ScenarioRunner.Run(Name, settings, IterationAsync);
+    /// <summary>The same scenario on a pool with per-thread magazines (<see cref="PoolCaching.ThreadMagazines"/>).</summary>
+    public const string CachedName = "cross-task-free-cached";
 
-    private static async Task IterationAsync()
+    /// <summary>Explores (or replays) the scenario as <paramref name="settings"/> say.</summary>
+    public static ScenarioResult Run(ScenarioSettings settings) => ScenarioRunner.Run(Name, settings, () => IterationAsync(PoolCaching.None));
+
+    /// <summary>Explores (or replays) the scenario on a caching pool.</summary>
+    public static ScenarioResult RunCached(ScenarioSettings settings) => ScenarioRunner.Run(CachedName, settings, () => IterationAsync(PoolCaching.ThreadMagazines));
+
+    private static async Task IterationAsync(PoolCaching caching)
     {
         var backend = new QuarantiningAreaBackend();
         var areas = new AreaRegistry(backend);
-        PoolAllocator pool = TestPools.Create(areas, PoolSize);
+        PoolAllocator pool = TestPools.Create(areas, PoolSize, caching: caching);
         var shared = new SharedBlockStore();
         int taskCount = 2 + Generator.Create().NextInteger(2);
 

@@ -8,10 +8,10 @@ namespace AreaMalloc.Properties.Facts;
 internal static unsafe class PoolFixture
 {
     /// <summary>A pool in its own registry over the real Linux backend.</summary>
-    public static PoolAllocator NewPool(nuint size = 1 << 20, AreaRegistry? areas = null)
+    public static PoolAllocator NewPool(nuint size = 1 << 20, AreaRegistry? areas = null, PoolCaching caching = PoolCaching.None)
     {
         PoolAllocator? pool = PoolAllocator.Create(areas ?? new AreaRegistry(new LinuxAreaBackend()), B_ANY_ADDRESS, size,
-            B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status);
+            B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status, caching: caching);
         Assert.True(pool is not null, $"create_pool({size}) failed with status {status}");
         return pool!;
     }

@@ -17,8 +17,9 @@ public sealed unsafe class RealModule : IModuleUnderTest
 
     /// <summary>A module not yet held, whose pools have <paramref name="hardening"/> (none by default, as create_pool gives).</summary>
     /// <param name="hardening">The optional hardening of every pool.</param>
-    public RealModule(PoolHardening hardening = PoolHardening.None) =>
-        loader = hardening == PoolHardening.None ? new ModuleLoader(areas) : new ModuleLoader(areas, PoolBehavior.BeBook, hardening);
+    /// <param name="caching">The optional caching of every pool.</param>
+    public RealModule(PoolHardening hardening = PoolHardening.None, PoolCaching caching = PoolCaching.None) =>
+        loader = hardening == PoolHardening.None && caching == PoolCaching.None ? new ModuleLoader(areas) : new ModuleLoader(areas, PoolBehavior.BeBook, hardening, caching);
 
     /// <inheritdoc />
     public int MappedAreas => areas.Count;
@@ -134,11 +135,18 @@ public sealed unsafe class RealPool : IPoolUnderTest
 
 /// <summary>The real allocator, a fresh <see cref="RealModule"/> per sequence.</summary>
 /// <param name="hardening">The optional hardening of every pool (none by default).</param>
-public sealed class RealPoolFactory(PoolHardening hardening = PoolHardening.None) : IPoolFactory
+/// <param name="caching">The optional caching of every pool (none by default).</param>
+public sealed class RealPoolFactory(PoolHardening hardening = PoolHardening.None, PoolCaching caching = PoolCaching.None) : IPoolFactory
 {
     /// <inheritdoc />
-    public string Name => hardening == PoolHardening.None ? "the real allocator" : $"the real allocator with {hardening}";
+    public string Name => (hardening, caching) switch
+    {
+        (PoolHardening.None, PoolCaching.None) => "the real allocator",
+        (_, PoolCaching.None) => $"the real allocator with {hardening}",
+        (PoolHardening.None, _) => $"the real allocator with {caching}",
+        _ => $"the real allocator with {hardening} and {caching}",
+    };
 
     /// <inheritdoc />
-    public IModuleUnderTest Start() => new RealModule(hardening);
+    public IModuleUnderTest Start() => new RealModule(hardening, caching);
 }

@@ -1,0 +1,25 @@
+namespace AreaMalloc.Pool;
+
+/// <summary>
+/// Optional per-thread caching of a pool, chosen once when it is created. Beyond the Be Book; it changes no result
+/// a single thread can observe, only which thread's cache a freed small block waits in.
+/// </summary>
+[Flags]
+public enum PoolCaching
+{
+    /// <summary>The default: every call takes the pool's lock.</summary>
+    None = 0,
+
+    /// <summary>
+    /// Each thread keeps a small magazine of freed slab objects per size class (Bonwick's magazines), so that most
+    /// small malloc/free calls take no lock: they pop or push the calling thread's magazine and flip the block's
+    /// live-map bit with one atomic operation. free still refuses a pointer that is not a live block (the atomic
+    /// bit flip makes a double free exact, even from two threads at once). The lock is taken to refill an empty
+    /// magazine or flush half of a full one, and by every other operation; a locked section first stops every
+    /// thread's magazine, so locked code never runs beside a lock-free one. Statistics, the integrity walker, Trim and
+    /// a failing allocation first return every cached block to its slab, so they see exactly what an uncached pool
+    /// would hold. Ignored (every call takes the lock) on pools with <see cref="PoolHardening.PoisonFreedMemory"/>,
+    /// whose frees must fill and whose reuse must check the poison under the lock.
+    /// </summary>
+    ThreadMagazines = 1,
+}

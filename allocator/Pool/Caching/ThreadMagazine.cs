@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using AreaMalloc.Slabs;
+
+namespace AreaMalloc.Pool;
+
+/// <summary>
+/// One thread's cache of freed slab objects of one pool: a stack of block offsets per size class.
+/// Invariants: every offset held is an object start of an intact slab of its class whose live-map bit is clear; the
+/// slab counts it as in use (it is on no slab free list) and the pool's header counts it in LiveBlocks and BytesInUse;
+/// no offset is held twice, in one magazine or in two.
+/// <para>
+/// Ownership is a three-state word. Idle: nobody is in it. Busy: its owner thread runs a lock-free fast path in it
+/// (<see cref="TryEnter"/> to <see cref="Exit"/>). Stopped: a locked section of the pool holds it
+/// (<see cref="Stop"/> to <see cref="Resume"/>); then the lock holder may read and change it, the owner's fast path
+/// fails to enter and takes the lock instead. When the pool is deleted its magazines stay stopped for good.
+/// </para>
+/// </summary>
+internal sealed class ThreadMagazine
+{
+    /// <summary>The most blocks a magazine holds for one class (the classes of 256 bytes and less).</summary>
+    public const int MaxRounds = 64;
+
+    /// <summary>About how many bytes a magazine holds per class: 16 KiB (so at most 64 blocks of 256 bytes, 16 of 1024).</summary>
+    public const int BytesPerClass = 16 * 1024;
+
+    /// <summary>The fewest blocks a magazine holds for one class, so that a refill or flush serves at least 8 calls.</summary>
+    public const int MinRounds = 16;
+
+    private const int Idle = 0, Busy = 1, Stopped = 2;
+
+    /// <summary>Per class, how many blocks a magazine holds: <see cref="BytesPerClass"/> worth, <see cref="MinRounds"/> to <see cref="MaxRounds"/>.</summary>
+    private static readonly byte[] s_capacity = BuildCapacities();
+
+    /// <summary>The offsets held, <see cref="MaxRounds"/> slots per class; class c's blocks are slots [c * MaxRounds, c * MaxRounds + count).</summary>
+    private readonly ulong[] _rounds = new ulong[SizeClasses.Count * MaxRounds];
+    private readonly int[] _counts = new int[SizeClasses.Count];
+    private int _state;
+
+    /// <summary>A magazine for <paramref name="ownerThreadId"/>, made Stopped: the locked section that makes it resumes it.</summary>
+    public ThreadMagazine(PoolAllocator pool, int ownerThreadId)
+    {
+        Pool = pool;
+        OwnerThreadId = ownerThreadId;
+        _state = Stopped;
+    }
+
+    /// <summary>The pool whose blocks this magazine holds.</summary>
+    public readonly PoolAllocator Pool;
+
+    /// <summary>The managed thread id of the thread that owns it.</summary>
+    public readonly int OwnerThreadId;
+
+    /// <summary>How many blocks a magazine holds at most for class <paramref name="sizeClass"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Capacity(int sizeClass) => s_capacity[sizeClass];
+
+    /// <summary>How many blocks of class <paramref name="sizeClass"/> it holds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Count(int sizeClass) => _counts[sizeClass];
+
+    /// <summary>The owner enters for a fast path: false when the magazine is stopped (then take the lock).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryEnter() => Interlocked.CompareExchange(ref _state, Busy, Idle) == Idle;
+
+    /// <summary>The owner leaves its fast path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Exit() => Volatile.Write(ref _state, Idle);
+
+    /// <summary>
+    /// A locked section takes the magazine: waits while its owner is in a fast path (a short stretch that takes no
+    /// lock, so the wait ends), then holds it Stopped. Called with the pool's lock held, on a magazine that is not Stopped.
+    /// </summary>
+    public void Stop()
+    {
+        SpinWait spin = default;
+        while (Interlocked.CompareExchange(ref _state, Stopped, Idle) != Idle)
+        // Stryker disable once Block : an empty body spins on the CAS alone until the same fast path leaves: the same outcome
+        {
+            Interleaving.At(InterleavingPoint.MagazineWait);
+            // Stryker disable once Statement,Unary : the spin only paces the wait (Sleep(0)/Yield, never Sleep(1)); without it, or
+            // with Sleep(1) allowed, the loop waits for the same fast path to leave: the same outcome, more or less CPU
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>The locked section gives the stopped magazine back to its owner.</summary>
+    public void Resume() => Volatile.Write(ref _state, Idle);
+
+    /// <summary>The newest block of the class, taken out, or 0 when there is none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Pop(int sizeClass)
+    {
+        int count = _counts[sizeClass];
+        if (count == 0)
+            return 0;
+        _counts[sizeClass] = count - 1;
+        return _rounds[sizeClass * MaxRounds + count - 1];
+    }
+
+    /// <summary>Puts a block of the class on top. The caller made sure the class has room (<see cref="Count"/> below <see cref="Capacity"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push(int sizeClass, ulong offset)
+    {
+        int count = _counts[sizeClass];
+        _rounds[sizeClass * MaxRounds + count] = offset;
+        _counts[sizeClass] = count + 1;
+    }
+
+    /// <summary>The i-th oldest block of the class (i below <see cref="Count"/>).</summary>
+    public ulong Oldest(int sizeClass, int i) => _rounds[sizeClass * MaxRounds + i];
+
+    /// <summary>Drops the <paramref name="n"/> oldest blocks of the class (they were given back to their slabs).</summary>
+    public void RemoveOldest(int sizeClass, int n)
+    {
+        int start = sizeClass * MaxRounds;
+        int left = _counts[sizeClass] - n;
+        Array.Copy(_rounds, start + n, _rounds, start, left);
+        _counts[sizeClass] = left;
+    }
+
+    private static byte[] BuildCapacities()
+    {
+        var capacity = new byte[SizeClasses.Count];
+        for (int c = 0; c < capacity.Length; c++)
+            capacity[c] = (byte)Math.Clamp(BytesPerClass / SizeClasses.SizeOf(c), MinRounds, MaxRounds);
+        return capacity;
+    }
+}

@@ -1,0 +1,291 @@
+using System.Runtime.CompilerServices;
+using AreaMalloc.Slabs;
+using static AreaMalloc.Be.BeConstants;
+
+namespace AreaMalloc.Pool;
+
+/// <summary>
+/// Per-thread magazines (<see cref="PoolCaching.ThreadMagazines"/>): the lock-free fast paths of malloc and free, and
+/// the locked refill, flush and drain. The other paths reach these only when <see cref="_rack"/> is set.
+/// </summary>
+public sealed unsafe partial class PoolAllocator
+{
+    /// <summary>The calling thread's last magazine (of whichever pool it last used with caching).</summary>
+    [ThreadStatic]
+    private static ThreadMagazine? t_magazine;
+
+    /// <summary>The pool's magazines, or null when the pool does not cache.</summary>
+    private readonly MagazineRack? _rack;
+
+    /// <summary>Nesting depth of <see cref="Quiesce"/> (the lock is reentrant); touched under the lock.</summary>
+    private int _quiesceDepth;
+
+    /// <summary>The caching chosen at creation (<see cref="PoolCaching.None"/> when poison hardening overrode it).</summary>
+    public PoolCaching Caching => _rack is null ? PoolCaching.None : PoolCaching.ThreadMagazines;
+
+    /// <summary>The pool's lock (internal: the tests hold it to show that the magazine fast paths never take it).</summary>
+    internal object Gate => _gate;
+
+    /// <summary>The calling thread's magazine of this pool, or null (internal: the tests hold it Busy, as a fast path in flight).</summary>
+    internal ThreadMagazine? CurrentThreadMagazine => t_magazine is { } magazine && magazine.Pool == this ? magazine : null;
+
+    /// <summary>How many freed blocks wait in the pool's magazines, over all threads (internal: the tests check where blocks are).</summary>
+    internal int CachedBlocks
+    {
+        get
+        {
+            lock (_gate)
+            {
+                using QuiescedScope quiet = Quiesce();
+                int cached = 0;
+                if (_rack is not null)
+                    foreach (ThreadMagazine magazine in _rack.All)
+                        for (int c = 0; c < SizeClasses.Count; c++)
+                            cached += magazine.Count(c);
+                return cached;
+            }
+        }
+    }
+
+    /// <summary><see cref="Malloc"/> in a caching pool: the calling thread's magazine, else the lock.</summary>
+    private nint MallocCaching(nuint size)
+    {
+        if (size <= SizeClasses.MaxSmallSize)
+        {
+            nint cached = MallocCached(size);
+            if (cached != 0)
+                return cached;
+        }
+        return MallocQuiesced(size);
+    }
+
+    /// <summary>The locked malloc of a caching pool (out of line, so that the fast path stays small).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private nint MallocQuiesced(nuint size)
+    {
+        lock (_gate)
+        {
+            using QuiescedScope quiet = Quiesce();
+            return MallocUnderLock(size);
+        }
+    }
+
+    /// <summary><see cref="Free"/> of a non-NULL block in a caching pool: into the calling thread's magazine, else under the lock.</summary>
+    private BlockCheck FreeCaching(nint block) => FreeCached(block) ? BlockCheck.Live : FreeQuiesced(block);
+
+    /// <summary>The locked free of a caching pool (out of line, so that the fast path stays small).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private BlockCheck FreeQuiesced(nint block)
+    {
+        lock (_gate)
+        {
+            using QuiescedScope quiet = Quiesce();
+            return FreeUnderLock(block);
+        }
+    }
+
+    /// <summary>
+    /// Fast malloc: the newest cached block of the class from the calling thread's magazine, or 0 (take the lock) when
+    /// the thread has no magazine here, it is stopped, the class is empty or the pool met damage.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private nint MallocCached(nuint size)
+    {
+        ThreadMagazine? magazine = t_magazine;
+        if (magazine is null || magazine.Pool != this || !magazine.TryEnter())
+            return 0;
+        // The point sits inside the magazine, before the pop: a locked section racing it must wait (see ThreadMagazine.Stop).
+        Interleaving.At(InterleavingPoint.FreeListPop);
+        ulong offset = _guard.Damaged ? 0 : magazine.Pop(SizeClasses.ClassOf(size));
+        if (offset != 0)
+        {
+            // The block is this magazine's alone, but its bit shares a word with blocks other threads free at once.
+            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>
+            ulong bit = offset >> LargeBlocks.TlsfMapping.GranuleLog2;
+            Interlocked.Or(ref LiveMap[bit / 64], 1UL << (int)(bit & 63));
+        }
+        magazine.Exit();
+        return offset == 0 ? 0 : (nint)(_base + offset);
+    }
+
+    /// <summary>
+    /// Fast free: true when <paramref name="block"/> was a live object of an intact slab and is now in the calling
+    /// thread's magazine. False, with nothing changed, for anything else (then the locked path decides and counts):
+    /// no magazine here or stopped, a pointer outside the heap, misaligned, not on a slab page, a slab header failing
+    /// its magic, a full class, or a live bit already clear (freed, never handed out, or freed by another thread first).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool FreeCached(nint block)
+    {
+        ThreadMagazine? magazine = t_magazine;
+        if (magazine is null || magazine.Pool != this || !magazine.TryEnter())
+            return false;
+        bool cached = false;
+        ulong offset = (ulong)((nuint)block - (nuint)_base);
+        // One unsigned compare for both bounds: below the heap wraps to a huge value.
+        // Stryker disable once Equality,Arithmetic : a bound at or past the sentinel (<= or _heapEnd + _heapStart) lets in offsets on pages
+        // that hold no slab (the sentinel's, the page map's tail): their page-map entry is 0, so the fast path declines the same
+        if (offset - _heapStart < _heapEnd - _heapStart && (offset & (LargeBlocks.TlsfMapping.Granule - 1)) == 0)
+        {
+            uint slab = _pageMap[offset / B_PAGE_SIZE];
+            var slabs = new SlabHeap(_base, _guard);
+            // A slab is released only under the lock with every magazine stopped, so the header read here stays its own.
+            if (slab != 0 && slabs.HasMagic(slab))
+            {
+                int sizeClass = slabs.Slab(slab)->SizeClass;
+                if (magazine.Count(sizeClass) < ThreadMagazine.Capacity(sizeClass))
+                {
+                    // The claim: exactly one of the threads freeing this block at once finds its bit set.
+                    // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>
+                    ulong bit = offset >> LargeBlocks.TlsfMapping.GranuleLog2;
+                    ulong mask = 1UL << (int)(bit & 63);
+                    if ((Interlocked.And(ref LiveMap[bit / 64], ~mask) & mask) != 0)
+                    {
+                        // Between the claim and the push the block is in no list: a locked section must not run here.
+                        Interleaving.At(InterleavingPoint.FreeListPush);
+                        magazine.Push(sizeClass, offset);
+                        cached = true;
+                    }
+                }
+            }
+        }
+        magazine.Exit();
+        return cached;
+    }
+
+    /// <summary>Stops every magazine until the scope ends; the locked code inside it runs beside no fast path. Call under the lock.</summary>
+    private QuiescedScope Quiesce()
+    {
+        if (_rack is not null && _quiesceDepth++ == 0)
+            _rack.StopAll();
+        return new QuiescedScope(this);
+    }
+
+    /// <summary>Resumes the magazines when the outermost <see cref="Quiesce"/> ends.</summary>
+    private readonly ref struct QuiescedScope(PoolAllocator pool)
+    {
+        public void Dispose()
+        {
+            if (pool._rack is not null && --pool._quiesceDepth == 0)
+                pool._rack.ResumeAll();
+        }
+    }
+
+    /// <summary>The calling thread's magazine of this pool (made if needed), bound for its fast paths. Call quiesced.</summary>
+    private ThreadMagazine BindLocked()
+    {
+        ThreadMagazine magazine = _rack!.For(this, Environment.CurrentManagedThreadId);
+        t_magazine = magazine;
+        return magazine;
+    }
+
+    /// <summary>The locked malloc of a caching pool: a small size from the thread's magazine, else (or when no slab object could be had) any block, after draining every magazine if needed.</summary>
+    private ulong MallocCachingLocked(nuint size)
+    {
+        ulong offset = size <= SizeClasses.MaxSmallSize ? MallocFromMagazineLocked(size) : 0;
+        return offset == 0 && !_guard.Damaged ? AllocateOrDrainLocked(size, out _) : offset;
+    }
+
+    /// <summary>
+    /// The locked malloc of a small size in a caching pool: a block from the thread's magazine, refilled with half its
+    /// capacity from the slabs when empty. 0 when no slab object could be had (the caller then tries a large block).
+    /// </summary>
+    private ulong MallocFromMagazineLocked(nuint size)
+    {
+        int sizeClass = SizeClasses.ClassOf(size);
+        ThreadMagazine magazine = BindLocked();
+        if (magazine.Count(sizeClass) == 0)
+        {
+            var slabs = new SlabHeap(_base, _guard);
+            ulong usable = (ulong)SizeClasses.SizeOf(sizeClass);
+            for (int i = ThreadMagazine.Capacity(sizeClass) / 2; i > 0; i--)
+            {
+                ulong obj = slabs.Allocate(sizeClass);
+                if (obj == 0)
+                    break;
+                // Counted as in use by the header (as every cached block is); its live bit stays clear.
+                H->LiveBlocks++;
+                H->BytesInUse += usable;
+                magazine.Push(sizeClass, obj);
+            }
+        }
+        ulong offset = magazine.Pop(sizeClass);
+        if (offset != 0)
+            SetLive(offset, true);
+        return offset;
+    }
+
+    /// <summary>
+    /// The locked free of the live object at <paramref name="offset"/> of slab <paramref name="slab"/> in a caching
+    /// pool: into the thread's magazine, after half of a full class went back to the slabs. False (nothing changed,
+    /// damage recorded) when the slab header fails its magic or the class stays full and the direct free meets damage.
+    /// </summary>
+    private bool FreeIntoMagazineLocked(ulong offset, uint slab)
+    {
+        var slabs = new SlabHeap(_base, _guard);
+        if (!slabs.IsIntact(slab))
+            return false;
+        int sizeClass = slabs.Slab(slab)->SizeClass;
+        ThreadMagazine magazine = BindLocked();
+        if (magazine.Count(sizeClass) == ThreadMagazine.Capacity(sizeClass))
+            FlushOldestLocked(magazine, sizeClass, magazine.Count(sizeClass) / 2);
+        if (magazine.Count(sizeClass) == ThreadMagazine.Capacity(sizeClass))
+            return FreeSmallLocked(offset, slab);
+        SetLive(offset, false);
+        magazine.Push(sizeClass, offset);
+        return true;
+    }
+
+    /// <summary>Gives the <paramref name="n"/> oldest blocks of a class back to their slabs; stops at the first whose slab is damaged. Returns how many went back.</summary>
+    private int FlushOldestLocked(ThreadMagazine magazine, int sizeClass, int n)
+    {
+        int returned = 0;
+        while (returned < n && ReturnCachedLocked(magazine.Oldest(sizeClass, returned)))
+            returned++;
+        magazine.RemoveOldest(sizeClass, returned);
+        return returned;
+    }
+
+    /// <summary>
+    /// Returns every cached block of every magazine to its slab, so the slabs, lists and statistics are those of an
+    /// uncached pool. Call quiesced. A pool that met damage drains nothing (a drain would meet the damage again and
+    /// count it once more), and a block whose slab (or the heap around it) proves damaged stays cached. Returns how many went back.
+    /// </summary>
+    private int DrainMagazinesLocked()
+    {
+        if (_rack is null || _guard.Damaged)
+            return 0;
+        int returned = 0;
+        foreach (ThreadMagazine magazine in _rack.All)
+            for (int c = 0; c < SizeClasses.Count; c++)
+                returned += FlushOldestLocked(magazine, c, magazine.Count(c));
+        return returned;
+    }
+
+    /// <summary>A cached block goes back to its slab (its live bit is already clear); false (nothing changed, damage recorded) when the slab cannot take it.</summary>
+    private bool ReturnCachedLocked(ulong offset)
+    {
+        uint slab = _pageMap[offset / B_PAGE_SIZE];
+        var slabs = new SlabHeap(_base, _guard);
+        if (!slabs.CanFree(slab))
+            return false;
+        H->LiveBlocks--;
+        H->BytesInUse -= slabs.Slab(slab)->ObjectSize;
+        Interleaving.At(InterleavingPoint.StatisticsUpdate);
+        slabs.Free(offset, slab);
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="AllocateLocked"/>, and when it fails in a caching pool, once more after every magazine was drained
+    /// (their blocks may fill the slabs, or hold slabs the large-block heap needs). Call quiesced.
+    /// </summary>
+    private ulong AllocateOrDrainLocked(nuint size, out ulong usable)
+    {
+        ulong offset = AllocateLocked(size, out usable);
+        // Stryker disable once Equality : with >= 0 the retry also runs when nothing was drained; it fails as the first attempt did (nothing changed in between): the same outcome
+        if (offset == 0 && !_guard.Damaged && DrainMagazinesLocked() > 0)
+            offset = AllocateLocked(size, out usable);
+        return offset;
+    }
+}
