@@ -4,6 +4,7 @@ using static AreaMalloc.Be.BeConstants;
 namespace AreaMalloc.Properties.Facts;
 
 /// <summary>create_area semantics over Linux: sizes, address specs, lock specs, protection, the registry.</summary>
+[Collection(AddressSpaceCollection.Name)]
 public unsafe class AreaFacts
 {
     private readonly RecordingBackend _backend = new();
