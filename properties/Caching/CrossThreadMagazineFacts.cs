@@ -35,6 +35,30 @@ public sealed class CrossThreadMagazineFacts
     }
 
     [Fact]
+    public void A_block_cached_by_another_thread_is_refused_here_as_freed_and_never_handed_out_here()
+    {
+        PoolAllocator pool = NewCachingPool();
+        nint block = 0;
+        OnThread(() =>
+        {
+            block = pool.Malloc(96);
+            Assert.Equal(BlockCheck.Live, pool.Free(block));
+        });
+        Assert.NotEqual(0, block);
+        Assert.Equal(BlockCheck.NotLive, pool.Check(block, out _));
+        Assert.Equal(BlockCheck.NotLive, pool.Free(block));
+        Assert.Equal(0, pool.Realloc(block, 200));
+        // Two mallocs here never see it: it waits in the other thread's magazine until a drain.
+        nint first = pool.Malloc(96), second = pool.Malloc(96);
+        Assert.True(first != block && second != block, "a block cached by another thread was handed out here too");
+        PoolStatistics stats = pool.GetStatistics();
+        Assert.True(stats.LiveBlocks == 2 && stats.RefusedFrees == 2,
+            $"expected 2 live blocks and 2 refused calls (the second free, the realloc); actual: {stats.LiveBlocks} live, {stats.RefusedFrees} refused");
+        PoolFixture.AssertIntact(pool);
+        Assert.Equal(B_OK, pool.Delete());
+    }
+
+    [Fact]
     public void Small_malloc_and_free_from_a_filled_magazine_never_take_the_pools_lock()
     {
         PoolAllocator pool = NewCachingPool();

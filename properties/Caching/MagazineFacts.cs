@@ -95,34 +95,6 @@ public sealed unsafe class MagazineFacts
         Assert.Equal(B_OK, pool.Delete());
     }
 
-    [Fact]
-    public void A_block_cached_by_another_thread_is_refused_as_freed_and_stays_there()
-    {
-        PoolAllocator pool = NewCachingPool();
-        nint block = 0;
-        BlockCheck firstFree = BlockCheck.Null;
-        var other = new Thread(() =>
-        {
-            block = pool.Malloc(96);
-            firstFree = pool.Free(block);
-        });
-        other.Start();
-        other.Join();
-        Assert.NotEqual(0, block);
-        Assert.Equal(BlockCheck.Live, firstFree);
-        Assert.Equal(BlockCheck.NotLive, pool.Check(block, out _));
-        Assert.Equal(BlockCheck.NotLive, pool.Free(block));
-        Assert.Equal(0, pool.Realloc(block, 200));
-        // Two mallocs here never see it: it waits in the other thread's magazine until a drain.
-        nint first = pool.Malloc(96), second = pool.Malloc(96);
-        Assert.True(first != block && second != block, "a block cached by another thread was handed out here too");
-        PoolStatistics stats = pool.GetStatistics();
-        Assert.True(stats.LiveBlocks == 2 && stats.RefusedFrees == 2,
-            $"expected 2 live blocks and 2 refused calls (the second free, the realloc); actual: {stats.LiveBlocks} live, {stats.RefusedFrees} refused");
-        PoolFixture.AssertIntact(pool);
-        Assert.Equal(B_OK, pool.Delete());
-    }
-
     [Theory]
     [InlineData(16, 64)]
     [InlineData(256, 64)]
