@@ -98,12 +98,7 @@ public sealed unsafe partial class PoolAllocator
         Interleaving.At(InterleavingPoint.FreeListPop);
         ulong offset = _guard.Damaged ? 0 : magazine.Pop(SizeClasses.ClassOf(size));
         if (offset != 0)
-        {
-            // The block is this magazine's alone, but its bit shares a word with blocks other threads free at once.
-            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>
-            ulong bit = offset >> LargeBlocks.TlsfMapping.GranuleLog2;
-            Interlocked.Or(ref LiveMap[bit / 64], 1UL << (int)(bit & 63));
-        }
+            MarkLiveAtomically(offset);
         magazine.Exit();
         return offset == 0 ? 0 : (nint)(_base + offset);
     }
@@ -122,35 +117,60 @@ public sealed unsafe partial class PoolAllocator
             return false;
         bool cached = false;
         ulong offset = (ulong)((nuint)block - (nuint)_base);
-        // One unsigned compare for both bounds: below the heap wraps to a huge value.
-        // Stryker disable once Equality,Arithmetic : a bound at or past the sentinel (<= or _heapEnd + _heapStart) lets in offsets on pages
-        // that hold no slab (the sentinel's, the page map's tail): their page-map entry is 0, so the fast path declines the same
-        if (offset - _heapStart < _heapEnd - _heapStart && (offset & (LargeBlocks.TlsfMapping.Granule - 1)) == 0)
+        uint slab = FastSlabOf(offset);
+        if (slab != 0)
         {
-            uint slab = _pageMap[offset / B_PAGE_SIZE];
-            var slabs = new SlabHeap(_base, _guard);
-            // A slab is released only under the lock with every magazine stopped, so the header read here stays its own.
-            if (slab != 0 && slabs.HasMagic(slab))
+            int sizeClass = new SlabHeap(_base, _guard).Slab(slab)->SizeClass;
+            if (magazine.Count(sizeClass) < ThreadMagazine.Capacity(sizeClass) && ClaimLive(offset))
             {
-                int sizeClass = slabs.Slab(slab)->SizeClass;
-                if (magazine.Count(sizeClass) < ThreadMagazine.Capacity(sizeClass))
-                {
-                    // The claim: exactly one of the threads freeing this block at once finds its bit set.
-                    // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>
-                    ulong bit = offset >> LargeBlocks.TlsfMapping.GranuleLog2;
-                    ulong mask = 1UL << (int)(bit & 63);
-                    if ((Interlocked.And(ref LiveMap[bit / 64], ~mask) & mask) != 0)
-                    {
-                        // Between the claim and the push the block is in no list: a locked section must not run here.
-                        Interleaving.At(InterleavingPoint.FreeListPush);
-                        magazine.Push(sizeClass, offset);
-                        cached = true;
-                    }
-                }
+                // Between the claim and the push the block is in no list: a locked section must not run here.
+                Interleaving.At(InterleavingPoint.FreeListPush);
+                magazine.Push(sizeClass, offset);
+                cached = true;
             }
         }
         magazine.Exit();
         return cached;
+    }
+
+    /// <summary>
+    /// The slab a fast path may find an object of at <paramref name="offset"/>, or 0: the offset is inside the heap,
+    /// granule-aligned, on a slab page whose header has its magic. (Whether an object starts there and is live is the
+    /// live bit's to say: it is set only on the start of a live object.) Call inside the magazine: a slab is released
+    /// only under the lock with every magazine stopped, so the header read here stays the slab's own.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint FastSlabOf(ulong offset)
+    {
+        // One unsigned compare for both bounds: below the heap wraps to a huge value.
+        // Stryker disable once Equality,Arithmetic : a bound at or past the sentinel (> or _heapEnd + _heapStart) lets in offsets on pages
+        // that hold no slab (the sentinel's, the page map's tail): their page-map entry is 0, so the fast path declines the same
+        if (offset - _heapStart >= _heapEnd - _heapStart || (offset & (LargeBlocks.TlsfMapping.Granule - 1)) != 0)
+            return 0;
+        uint slab = _pageMap[offset / B_PAGE_SIZE];
+        return slab != 0 && new SlabHeap(_base, _guard).HasMagic(slab) ? slab : 0;
+    }
+
+    /// <summary>
+    /// The claim of a fast path on the live block at <paramref name="offset"/>: clears its live bit atomically and says
+    /// whether it was set. Of the threads freeing one block at once exactly one finds it set.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ClaimLive(ulong offset)
+    {
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>
+        ulong bit = offset >> LargeBlocks.TlsfMapping.GranuleLog2;
+        ulong mask = 1UL << (int)(bit & 63);
+        return (Interlocked.And(ref LiveMap[bit / 64], ~mask) & mask) != 0;
+    }
+
+    /// <summary>A fast path hands out the block at <paramref name="offset"/>: sets its live bit atomically (the word is shared with blocks other threads free at once).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void MarkLiveAtomically(ulong offset)
+    {
+        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>
+        ulong bit = offset >> LargeBlocks.TlsfMapping.GranuleLog2;
+        Interlocked.Or(ref LiveMap[bit / 64], 1UL << (int)(bit & 63));
     }
 
     /// <summary>Stops every magazine until the scope ends; the locked code inside it runs beside no fast path. Call under the lock.</summary>

@@ -232,12 +232,21 @@ public sealed unsafe partial class PoolAllocator
     /// block of this pool, or whose metadata is damaged, is refused (0, counted in RefusedFrees, nothing changes).
     /// Otherwise the block is resized in place when it can be, else moved (the first min(old usable, size) bytes are
     /// copied); when no room can be found, or damage is met around the block or in the heap, or the pool met damage
-    /// before, the result is 0 (counted in FailedAllocations) and the old block is intact.
+    /// before, the result is 0 (counted in FailedAllocations) and the old block is intact. In a caching pool a slab
+    /// object resized to a small size takes no lock when the calling thread's magazine can serve it (the old block
+    /// is then cached, as a free would cache it).
     /// </summary>
     public nint Realloc(nint block, nuint size)
     {
         if (block == 0)
             return Malloc(size);
+        // 1 to MaxSmallSize in one unsigned compare: 0 wraps to a huge value (realloc(p, 0) frees, under the lock).
+        if (_rack is not null && size - 1 < SizeClasses.MaxSmallSize)
+        {
+            nint resized = ReallocCached(block, size);
+            if (resized != 0)
+                return resized;
+        }
         lock (_gate)
         {
             if (_closed)

@@ -12,8 +12,6 @@ namespace AreaMalloc.Properties.Caching;
 /// </summary>
 public sealed class CrossThreadMagazineFacts
 {
-    private static PoolAllocator NewCachingPool() => PoolFixture.NewPool(4 << 20, caching: PoolCaching.ThreadMagazines);
-
     private static void OnThread(Action action)
     {
         Exception? failure = null;
@@ -37,7 +35,7 @@ public sealed class CrossThreadMagazineFacts
     [Fact]
     public void A_block_cached_by_another_thread_is_refused_here_as_freed_and_never_handed_out_here()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool(4 << 20);
         nint block = 0;
         OnThread(() =>
         {
@@ -51,17 +49,13 @@ public sealed class CrossThreadMagazineFacts
         // Two mallocs here never see it: it waits in the other thread's magazine until a drain.
         nint first = pool.Malloc(96), second = pool.Malloc(96);
         Assert.True(first != block && second != block, "a block cached by another thread was handed out here too");
-        PoolStatistics stats = pool.GetStatistics();
-        Assert.True(stats.LiveBlocks == 2 && stats.RefusedFrees == 2,
-            $"expected 2 live blocks and 2 refused calls (the second free, the realloc); actual: {stats.LiveBlocks} live, {stats.RefusedFrees} refused");
-        PoolFixture.AssertIntact(pool);
-        Assert.Equal(B_OK, pool.Delete());
+        PoolFixture.AssertCountsThenDelete(pool, live: 2, refused: 2); // refused: the second free, the realloc
     }
 
     [Fact]
-    public void Small_malloc_and_free_from_a_filled_magazine_never_take_the_pools_lock()
+    public void Small_malloc_realloc_and_free_from_a_filled_magazine_never_take_the_pools_lock()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool(4 << 20);
         using var ready = new ManualResetEventSlim();
         using var go = new ManualResetEventSlim();
         var results = new List<string>();
@@ -76,6 +70,9 @@ public sealed class CrossThreadMagazineFacts
                 nint block = pool.Malloc(size);
                 results.Add($"malloc({size}) {(block != 0 ? "ok" : "NULL")}, free {pool.Free(block)}");
             }
+            // Another class, the same class (at the largest small size), another class again: each from the magazine.
+            nint moved = pool.Realloc(pool.Realloc(pool.Realloc(pool.Malloc(16), 1024), 1000), 64);
+            results.Add($"realloc 16 -> 1024 -> 1000 -> 64 {(moved != 0 ? "ok" : "NULL")}, free {pool.Free(moved)}");
         });
         worker.Start();
         ready.Wait();
@@ -87,8 +84,8 @@ public sealed class CrossThreadMagazineFacts
             finished = worker.Join(TimeSpan.FromSeconds(20));
         }
         worker.Join();
-        Assert.True(finished, "a small malloc or free from a filled magazine waited for the pool's lock held by another thread");
-        Assert.Equal(["malloc(16) ok, free Live", "malloc(64) ok, free Live", "malloc(1024) ok, free Live"], results);
+        Assert.True(finished, "a small malloc, realloc or free from a filled magazine waited for the pool's lock held by another thread");
+        Assert.Equal(["malloc(16) ok, free Live", "malloc(64) ok, free Live", "malloc(1024) ok, free Live", "realloc 16 -> 1024 -> 1000 -> 64 ok, free Live"], results);
         PoolFixture.AssertIntact(pool);
         Assert.Equal(B_OK, pool.Delete());
     }
@@ -96,7 +93,7 @@ public sealed class CrossThreadMagazineFacts
     [Fact]
     public void A_locked_section_waits_for_a_fast_path_in_flight_before_it_drains()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool(4 << 20);
         pool.Free(pool.Malloc(64));
         ThreadMagazine magazine = pool.CurrentThreadMagazine ?? throw new Xunit.Sdk.XunitException("the thread has no magazine after a malloc/free pair");
         Assert.True(magazine.TryEnter(), "the idle magazine could not be entered");
@@ -120,7 +117,7 @@ public sealed class CrossThreadMagazineFacts
     [Fact]
     public void Blocks_freed_on_another_thread_are_reused_there_and_never_handed_out_twice()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool(4 << 20);
         var mine = new List<nint>();
         for (int i = 0; i < 200; i++)
             mine.Add(pool.Malloc((nuint)(16 + i % 8 * 16)));
@@ -146,7 +143,7 @@ public sealed class CrossThreadMagazineFacts
     [Fact]
     public void A_block_freed_by_two_threads_at_once_is_freed_exactly_once()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool(4 << 20);
         const int rounds = 2000;
         var block = new nint[rounds];
         var results = new BlockCheck[2, rounds];
@@ -188,7 +185,7 @@ public sealed class CrossThreadMagazineFacts
     [Fact]
     public void The_blocks_cached_by_a_thread_that_ended_come_back_to_statistics_and_Trim()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool(4 << 20);
         PoolStatistics pristine = pool.GetStatistics();
         OnThread(() =>
         {

@@ -15,14 +15,12 @@ namespace AreaMalloc.Properties.Caching;
 /// </summary>
 public sealed unsafe class MagazineFacts
 {
-    private static PoolAllocator NewCachingPool(nuint size = 1 << 20) => PoolFixture.NewPool(size, caching: PoolCaching.ThreadMagazines);
-
     [Theory]
     [InlineData(64)]
     [InlineData(1024)]
     public void A_freed_small_block_waits_in_the_magazine_and_is_the_next_block_of_its_class(int size)
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool();
         Assert.Equal(PoolCaching.ThreadMagazines, pool.Caching);
         nint block = pool.Malloc((nuint)size);
         int refill = ThreadMagazine.Capacity(SizeClasses.ClassOf((nuint)size)) / 2;
@@ -41,7 +39,7 @@ public sealed unsafe class MagazineFacts
     [Fact]
     public void A_cached_block_whose_slab_header_was_damaged_stays_cached_when_the_magazines_drain()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool();
         nint keep = pool.Malloc(64);
         nint block = pool.Malloc(64);
         Assert.Equal(BlockCheck.Live, pool.Free(block));
@@ -59,7 +57,7 @@ public sealed unsafe class MagazineFacts
     [Fact]
     public void Statistics_and_the_walker_see_cached_blocks_as_free_and_give_them_back_to_their_slabs()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool();
         var blocks = new nint[10];
         for (int i = 0; i < blocks.Length; i++)
             blocks[i] = pool.Malloc(100);
@@ -80,7 +78,7 @@ public sealed unsafe class MagazineFacts
     [Fact]
     public void A_second_free_of_a_cached_block_is_refused_and_counted_and_the_block_is_handed_out_once()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool();
         nint block = pool.Malloc(48);
         Assert.Equal(BlockCheck.Live, pool.Free(block));
         Assert.Equal(BlockCheck.NotLive, pool.Free(block));
@@ -107,7 +105,7 @@ public sealed unsafe class MagazineFacts
     [Fact]
     public void A_full_class_flushes_its_oldest_half_to_the_slabs()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool();
         int capacity = ThreadMagazine.Capacity(0);
         var blocks = new nint[capacity + 1];
         for (int i = 0; i < blocks.Length; i++)
@@ -128,7 +126,7 @@ public sealed unsafe class MagazineFacts
     [Fact]
     public void Trim_after_every_block_was_freed_gives_the_pristine_pool_back()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool();
         PoolStatistics pristine = pool.GetStatistics();
         var blocks = new List<nint>();
         foreach (nuint size in new nuint[] { 16, 64, 200, 512, 1000, 5000 })
@@ -149,7 +147,7 @@ public sealed unsafe class MagazineFacts
     [Fact]
     public void An_allocation_that_finds_no_room_first_gives_every_cached_block_back()
     {
-        PoolAllocator pool = NewCachingPool(256 * 1024);
+        PoolAllocator pool = PoolFixture.NewCachingPool(256 * 1024);
         var blocks = new List<nint>();
         for (nint block; (block = pool.Malloc(1024)) != 0;)
             blocks.Add(block);
@@ -169,7 +167,7 @@ public sealed unsafe class MagazineFacts
     [Fact]
     public void Calloc_zeroes_a_block_that_was_cached_dirty()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool();
         nint keep = pool.Malloc(64); // keeps the slab from emptying
         nint block = pool.Malloc(64);
         new Span<byte>((void*)block, 64).Fill(0xFF);
@@ -188,7 +186,7 @@ public sealed unsafe class MagazineFacts
     [MemberData(nameof(ForeignPointers))]
     public void Every_pointer_the_fast_path_cannot_take_gets_the_answer_of_an_uncached_pool(string what)
     {
-        BlockCheck cached = FreeForeign(NewCachingPool(), what, out long cachedRefused);
+        BlockCheck cached = FreeForeign(PoolFixture.NewCachingPool(), what, out long cachedRefused);
         BlockCheck uncached = FreeForeign(PoolFixture.NewPool(), what, out long uncachedRefused);
         Assert.True(cached == uncached && cached != BlockCheck.Live, $"free of {what}: expected {uncached} as without caching; actual {cached}");
         Assert.Equal(1L, cachedRefused);
@@ -200,7 +198,18 @@ public sealed unsafe class MagazineFacts
         nint obj = pool.Malloc(64);
         nint large = pool.Malloc(8192);
         pool.Free(pool.Malloc(64)); // binds the thread's magazine
-        nint pointer = what switch
+        nint pointer = ForeignPointer(pool, what, obj, large);
+        long before = pool.GetStatistics().RefusedFrees;
+        BlockCheck check = pool.Free(pointer);
+        refused = pool.GetStatistics().RefusedFrees - before;
+        PoolFixture.AssertIntact(pool);
+        Assert.Equal(B_OK, pool.Delete());
+        return check;
+    }
+
+    /// <summary>The pointer of <see cref="ForeignPointers"/> named <paramref name="what"/>, made from a live 64-byte object and a live large block of the pool.</summary>
+    internal static nint ForeignPointer(PoolAllocator pool, string what, nint obj, nint large) =>
+        what switch
         {
             "below the pool" => pool.Base - 4096,
             "past the heap" => pool.Base + (nint)pool.Layout.HeapEnd + 16,
@@ -210,13 +219,6 @@ public sealed unsafe class MagazineFacts
             "a large block freed twice" => FreedOnce(pool, large),
             _ => FreedOnce(pool, obj),
         };
-        long before = pool.GetStatistics().RefusedFrees;
-        BlockCheck check = pool.Free(pointer);
-        refused = pool.GetStatistics().RefusedFrees - before;
-        PoolFixture.AssertIntact(pool);
-        Assert.Equal(B_OK, pool.Delete());
-        return check;
-    }
 
     private static nint FreedOnce(PoolAllocator pool, nint block)
     {
@@ -227,7 +229,7 @@ public sealed unsafe class MagazineFacts
     [Fact]
     public void A_slab_header_failing_its_magic_is_refused_as_corrupt_and_stops_the_cached_mallocs()
     {
-        PoolAllocator pool = NewCachingPool();
+        PoolAllocator pool = PoolFixture.NewCachingPool();
         nint victim = pool.Malloc(64);
         nint cached = pool.Malloc(256);
         Assert.Equal(BlockCheck.Live, pool.Free(cached));

@@ -16,6 +16,9 @@ internal static unsafe class PoolFixture
         return pool!;
     }
 
+    /// <summary>A pool with per-thread magazines (<see cref="PoolCaching.ThreadMagazines"/>), as <see cref="NewPool"/> makes it.</summary>
+    public static PoolAllocator NewCachingPool(nuint size = 1 << 20) => NewPool(size, caching: PoolCaching.ThreadMagazines);
+
     /// <summary>The byte at <paramref name="index"/> of the pattern of block <paramref name="identity"/>.</summary>
     public static byte PatternByte(long identity, long index) => (byte)(identity * 31 + index * 7 + 1);
 
@@ -66,5 +69,19 @@ internal static unsafe class PoolFixture
     {
         IntegrityReport report = pool.CheckIntegrity();
         Assert.True(report.IsValid, report.ToString());
+    }
+
+    /// <summary>
+    /// The end of a fact: the pool's statistics count <paramref name="live"/> live blocks, <paramref name="refused"/>
+    /// refused calls and <paramref name="failed"/> failed allocations, its structures walk clean, and it is deleted.
+    /// </summary>
+    public static void AssertCountsThenDelete(PoolAllocator pool, long live, long refused, long failed = 0)
+    {
+        PoolStatistics stats = pool.GetStatistics();
+        Assert.True((stats.LiveBlocks, stats.RefusedFrees, stats.FailedAllocations) == (live, refused, failed),
+            $"expected {live} live blocks, {refused} refused calls, {failed} failed allocations; "
+            + $"actual {stats.LiveBlocks} live, {stats.RefusedFrees} refused, {stats.FailedAllocations} failed");
+        AssertIntact(pool);
+        Assert.Equal(B_OK, pool.Delete());
     }
 }
