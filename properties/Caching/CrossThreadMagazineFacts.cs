@@ -33,6 +33,25 @@ public sealed class CrossThreadMagazineFacts
     }
 
     [Fact]
+    public void Realloc_on_a_thread_without_a_magazine_of_the_pool_takes_the_lock_and_touches_no_other_pools_magazine()
+    {
+        PoolAllocator pool = PoolFixture.NewCachingPool(4 << 20), other = PoolFixture.NewCachingPool(4 << 20);
+        nint block = pool.Malloc(64);
+        nint moved = 0, movedBack = 0;
+        OnThread(() =>
+        {
+            moved = pool.Realloc(block, 200); // the thread's first call: it has no magazine at all
+            other.Free(other.Malloc(64)); // now its magazine is the other pool's, with cached blocks of the class of 64
+            movedBack = pool.Realloc(moved, 64);
+        });
+        Assert.True(moved != 0 && movedBack != 0, $"realloc 64 -> 200 -> 64 on a new thread: 0x{moved:x}, then 0x{movedBack:x}");
+        Assert.Equal(BlockCheck.Live, pool.Check(movedBack, out ulong usable));
+        Assert.Equal(64UL, usable);
+        PoolFixture.AssertCountsThenDelete(other, live: 0, refused: 0);
+        PoolFixture.AssertCountsThenDelete(pool, live: 1, refused: 0);
+    }
+
+    [Fact]
     public void A_block_cached_by_another_thread_is_refused_here_as_freed_and_never_handed_out_here()
     {
         PoolAllocator pool = PoolFixture.NewCachingPool(4 << 20);

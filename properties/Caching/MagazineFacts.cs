@@ -255,6 +255,7 @@ public sealed unsafe class MagazineFacts
         Assert.True(pool.CachedBlocks > 0, "no block waited in the magazine");
         Assert.Equal(B_OK, pool.Delete());
         Assert.Equal(0, pool.Malloc(64));
+        Assert.Equal(0, pool.Realloc(live, 60)); // the same class: the stopped magazine does not answer
         Assert.Equal(BlockCheck.PoolDeleted, pool.Free(live));
         Assert.Equal(B_ERROR, pool.Delete());
     }
