@@ -78,12 +78,14 @@ public sealed class CrossThreadMagazineFacts
         using var ready = new ManualResetEventSlim();
         using var go = new ManualResetEventSlim();
         var results = new List<string>();
+        bool started = false;
         var worker = new Thread(() =>
         {
             foreach (nuint size in new nuint[] { 16, 64, 1024 })
                 pool.Free(pool.Malloc(size)); // binds the magazine and refills each class
             ready.Set();
             go.Wait();
+            Volatile.Write(ref started, true);
             foreach (nuint size in new nuint[] { 16, 64, 1024 })
             {
                 nint block = pool.Malloc(size);
@@ -99,14 +101,33 @@ public sealed class CrossThreadMagazineFacts
         lock (pool.Gate)
         {
             go.Set();
-            // A worker that takes the lock blocks here until the timeout; one that does not finishes at once.
-            finished = worker.Join(TimeSpan.FromSeconds(20));
+            finished = FinishesWhileTheLockIsHeld(worker, () => Volatile.Read(ref started));
         }
         worker.Join();
         Assert.True(finished, "a small malloc, realloc or free from a filled magazine waited for the pool's lock held by another thread");
         Assert.Equal(["malloc(16) ok, free Live", "malloc(64) ok, free Live", "malloc(1024) ok, free Live", "realloc 16 -> 1024 -> 1000 -> 64 ok, free Live"], results);
         PoolFixture.AssertIntact(pool);
         Assert.Equal(B_OK, pool.Delete());
+    }
+
+    /// <summary>
+    /// Called with the pool's lock held: true when <paramref name="worker"/> ends; false when, after
+    /// <paramref name="started"/> says it left its last wait, it is seen blocked (<see cref="ThreadState.WaitSleepJoin"/>,
+    /// which after that can only be the wait for the lock) in three polls in a row, 50 ms apart, or when it has not
+    /// ended after 20 s. A worker that takes the lock is caught in about 150 ms, not at the timeout.
+    /// </summary>
+    private static bool FinishesWhileTheLockIsHeld(Thread worker, Func<bool> started)
+    {
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        int blockedPolls = 0;
+        while (!worker.Join(TimeSpan.FromMilliseconds(50)))
+        {
+            bool blocked = started() && (worker.ThreadState & ThreadState.WaitSleepJoin) != 0;
+            blockedPolls = blocked ? blockedPolls + 1 : 0;
+            if (blockedPolls == 3 || elapsed.Elapsed > TimeSpan.FromSeconds(20))
+                return false;
+        }
+        return true;
     }
 
     [Fact]
