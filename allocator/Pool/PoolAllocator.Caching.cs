@@ -17,14 +17,14 @@ public sealed unsafe partial class PoolAllocator
     /// <summary>The pool's magazines, or null when the pool does not cache.</summary>
     private readonly MagazineRack? _rack;
 
-    /// <summary>Nesting depth of <see cref="Quiesce"/> (the lock is reentrant); touched under the lock.</summary>
+    /// <summary>Nesting depth of <see cref="Quiesce"/> (a scope opened inside another leaves the magazines stopped); touched under the lock.</summary>
     private int _quiesceDepth;
 
     /// <summary>The caching chosen at creation (<see cref="PoolCaching.None"/> when poison hardening overrode it).</summary>
     public PoolCaching Caching => _rack is null ? PoolCaching.None : PoolCaching.ThreadMagazines;
 
     /// <summary>The pool's lock (internal: the tests hold it to show that the magazine fast paths never take it).</summary>
-    internal object Gate => _gate;
+    internal PoolLock Lock => _lock;
 
     /// <summary>The calling thread's magazine of this pool, or null (internal: the tests hold it Busy, as a fast path in flight).</summary>
     internal ThreadMagazine? CurrentThreadMagazine => t_magazine is { } magazine && magazine.Pool == this ? magazine : null;
@@ -34,7 +34,7 @@ public sealed unsafe partial class PoolAllocator
     {
         get
         {
-            lock (_gate)
+            using (_lock.Hold())
             {
                 using QuiescedScope quiet = Quiesce();
                 int cached = 0;
@@ -63,7 +63,7 @@ public sealed unsafe partial class PoolAllocator
     [MethodImpl(MethodImplOptions.NoInlining)]
     private nint MallocQuiesced(nuint size)
     {
-        lock (_gate)
+        using (_lock.Hold())
         {
             using QuiescedScope quiet = Quiesce();
             return MallocUnderLock(size);
@@ -77,7 +77,7 @@ public sealed unsafe partial class PoolAllocator
     [MethodImpl(MethodImplOptions.NoInlining)]
     private BlockCheck FreeQuiesced(nint block)
     {
-        lock (_gate)
+        using (_lock.Hold())
         {
             using QuiescedScope quiet = Quiesce();
             return FreeUnderLock(block);

@@ -10,7 +10,7 @@ public sealed unsafe partial class PoolAllocator
     /// <exception cref="ObjectDisposedException">The pool was deleted under <see cref="PoolBehavior.SafeDeletion"/>.</exception>
     public PoolStatistics GetStatistics()
     {
-        lock (_gate)
+        using (_lock.Hold())
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             using QuiescedScope quiet = Quiesce();
@@ -45,7 +45,7 @@ public sealed unsafe partial class PoolAllocator
     /// <exception cref="ObjectDisposedException">The pool was deleted under <see cref="PoolBehavior.SafeDeletion"/>.</exception>
     public IntegrityReport CheckIntegrity()
     {
-        lock (_gate)
+        using (_lock.Hold())
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             using QuiescedScope quiet = Quiesce();

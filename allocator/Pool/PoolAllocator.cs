@@ -10,7 +10,7 @@ namespace AreaMalloc.Pool;
 
 /// <summary>
 /// One pool: one area, its header at offset 0, a slab heap for small requests and a large-block heap for the
-/// rest, one blocking lock (an <c>object</c>, which Coyote controls), statistics and an integrity walker.
+/// rest, one blocking lock (a <see cref="PoolLock"/>, built from primitives Coyote controls), statistics and an integrity walker.
 /// Every public operation takes the lock; the pool's memory is only touched under it.
 /// Invariant: the live map has a bit set exactly at the first byte of every block handed out and not freed,
 /// so free and realloc can tell a live block from anything else in O(1) without trusting the pointer.
@@ -23,7 +23,7 @@ namespace AreaMalloc.Pool;
 /// </summary>
 public sealed unsafe partial class PoolAllocator
 {
-    private readonly object _gate = new();
+    private readonly PoolLock _lock = new();
     private readonly AreaRegistry _areas;
     private readonly byte* _base;
     private readonly PoolLayout _layout;
@@ -83,7 +83,7 @@ public sealed unsafe partial class PoolAllocator
     /// </summary>
     public PoolDamage? Damage
     {
-        get { lock (_gate) return _guard.FirstDamage; }
+        get { using (_lock.Hold()) return _guard.FirstDamage; }
     }
 
     /// <summary>The pool's keys and damage record (internal: the tests forge and decode metadata with it).</summary>
@@ -157,19 +157,23 @@ public sealed unsafe partial class PoolAllocator
     /// </summary>
     public int Delete()
     {
-        lock (_gate)
-        {
-            if (_deleted)
-                return B_ERROR;
-            using QuiescedScope quiet = Quiesce();
-            if (_areas.DeleteArea(AreaId) != B_OK)
-                return B_ERROR;
-            // No fast path runs (all stopped), and the magazines are never resumed.
-            _rack?.AbandonAll();
-            _closed = _behavior == PoolBehavior.SafeDeletion;
-            Volatile.Write(ref _deleted, true);
-            return B_OK;
-        }
+        using (_lock.Hold())
+            return DeleteLocked();
+    }
+
+    /// <summary>The body of <see cref="Delete"/>: call holding <see cref="Lock"/> (internal: a test deletes while a racing call waits for the lock).</summary>
+    internal int DeleteLocked()
+    {
+        if (_deleted)
+            return B_ERROR;
+        using QuiescedScope quiet = Quiesce();
+        if (_areas.DeleteArea(AreaId) != B_OK)
+            return B_ERROR;
+        // No fast path runs (all stopped), and the magazines are never resumed.
+        _rack?.AbandonAll();
+        _closed = _behavior == PoolBehavior.SafeDeletion;
+        Volatile.Write(ref _deleted, true);
+        return B_OK;
     }
 
     /// <summary>malloc: a block of at least max(size, 1) bytes, 16-byte aligned, or 0 when there is no room or the pool met damage.</summary>
@@ -177,7 +181,7 @@ public sealed unsafe partial class PoolAllocator
     {
         if (_rack is not null)
             return MallocCaching(size);
-        lock (_gate)
+        using (_lock.Hold())
             return MallocUnderLock(size);
     }
 
@@ -200,7 +204,7 @@ public sealed unsafe partial class PoolAllocator
     /// <summary>calloc: like <see cref="Malloc"/> for count*size bytes, zeroed; 0 when count*size overflows, there is no room or the pool met damage.</summary>
     public nint Calloc(nuint count, nuint size)
     {
-        lock (_gate)
+        using (_lock.Hold())
         {
             if (_closed)
                 return 0;
@@ -247,7 +251,7 @@ public sealed unsafe partial class PoolAllocator
             if (resized != 0)
                 return resized;
         }
-        lock (_gate)
+        using (_lock.Hold())
         {
             if (_closed)
                 return 0;
@@ -285,7 +289,7 @@ public sealed unsafe partial class PoolAllocator
             return BlockCheck.Null;
         if (_rack is not null)
             return FreeCaching(block);
-        lock (_gate)
+        using (_lock.Hold())
             return FreeUnderLock(block);
     }
 
@@ -321,7 +325,7 @@ public sealed unsafe partial class PoolAllocator
     /// </summary>
     public BlockCheck Check(nint block, out ulong usableSize)
     {
-        lock (_gate)
+        using (_lock.Hold())
         {
             if (_closed)
             {
@@ -341,7 +345,7 @@ public sealed unsafe partial class PoolAllocator
     /// </summary>
     public void Trim()
     {
-        lock (_gate)
+        using (_lock.Hold())
         {
             if (_closed)
                 return;

@@ -21,6 +21,7 @@ public static class ScenarioCatalog
             [DeleteRaceScenario.UnsafeName] = ("the unsafe delete_pool race is found", s => DeleteRaceScenario.Run(s, PoolBehavior.BeBook)),
             [DeleteRaceScenario.SafeName] = ("no bug", s => DeleteRaceScenario.Run(s, PoolBehavior.SafeDeletion)),
             [SafeDisposeScenario.Name] = ("no bug", SafeDisposeScenario.Run),
+            [PoolLockScenario.Name] = ("no bug", PoolLockScenario.Run),
         };
 
     /// <summary>The scenario a trace file belongs to: the longest scenario name its file name starts with (then a dash).</summary>

@@ -98,7 +98,7 @@ public sealed class CrossThreadMagazineFacts
         worker.Start();
         ready.Wait();
         bool finished;
-        lock (pool.Gate)
+        using (pool.Lock.Hold())
         {
             go.Set();
             finished = FinishesWhileTheLockIsHeld(worker, () => Volatile.Read(ref started));

@@ -1,6 +1,6 @@
-using System.Reflection;
 using AreaMalloc.Areas;
 using AreaMalloc.Pool;
+using static AreaMalloc.Be.BeConstants;
 
 namespace AreaMalloc.Properties.Facts;
 
@@ -8,13 +8,11 @@ namespace AreaMalloc.Properties.Facts;
 /// An <see cref="AreaPool"/> made with <see cref="PoolOptions.SafeDeletion"/>: a call that has passed its "not disposed"
 /// check and then loses the race to <see cref="AreaPool.Dispose"/> throws <see cref="ObjectDisposedException"/>, never
 /// "no room" or "not a live block". The race is made deterministic: the test holds the pool's lock (the one every call
-/// takes), lets the call block on it, disposes (the lock is reentrant), then lets the call go on.
+/// takes), lets the call block on it, deletes the pool as <see cref="AreaPool.Dispose"/> does (the body of delete_pool,
+/// under the lock it holds: the lock is not reentrant), then lets the call go on.
 /// </summary>
 public sealed class DisposeRaceFacts
 {
-    private static readonly FieldInfo Gate = typeof(PoolAllocator).GetField("_gate", BindingFlags.NonPublic | BindingFlags.Instance)
-        ?? throw new InvalidOperationException("PoolAllocator has no _gate field: update this fact to the pool's lock");
-
     [Fact]
     public void An_allocation_that_loses_the_race_to_dispose_throws_ObjectDisposedException()
     {
@@ -59,7 +57,7 @@ public sealed class DisposeRaceFacts
         var areas = new AreaRegistry(new LinuxAreaBackend());
         AreaPool pool = AreaPool.Create(1 << 16, new PoolOptions { Areas = areas, SafeDeletion = true });
         nint block = pool.Allocate(16);
-        object gate = Gate.GetValue(pool.Allocator)!;
+        PoolLock gate = pool.Allocator.Lock;
         Exception? thrown = null;
         var caller = new Thread(() =>
         {
@@ -72,7 +70,7 @@ public sealed class DisposeRaceFacts
                 thrown = e;
             }
         });
-        Monitor.Enter(gate);
+        gate.Enter();
         try
         {
             caller.Start();
@@ -84,11 +82,11 @@ public sealed class DisposeRaceFacts
                 Thread.Yield();
             }
 
-            pool.Dispose();
+            Assert.Equal(B_OK, pool.Allocator.DeleteLocked());
         }
         finally
         {
-            Monitor.Exit(gate);
+            gate.Exit();
         }
 
         Assert.True(caller.Join(TimeSpan.FromSeconds(10)), "the call did not finish once the lock was free");

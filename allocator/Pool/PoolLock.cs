@@ -1,0 +1,164 @@
+using System.Runtime.CompilerServices;
+
+namespace AreaMalloc.Pool;
+
+/// <summary>
+/// The pool's lock, built only from primitives Coyote controls: one atomic state word and a <see cref="SemaphoreSlim"/>
+/// that the waiting threads block on. An uncontended enter and exit cost one atomic instruction each, about a quarter
+/// of a Monitor's pair here (bench/PERF-LOG.md).
+/// <para>
+/// The state word: bit 0 is set while a thread holds the lock; bit 1 is set while a waiter was woken and has not yet
+/// run; the bits above count the waiters (threads that registered to block on the semaphore and have not taken the
+/// lock since). Invariants: at most one permit is ever outstanding, because a holder releases one only when it
+/// sets bit 1, and only the woken waiter clears bit 1; a waiter registers only while the lock is held, so the exit of
+/// that holder (or of any later one) sees it and wakes a waiter unless one is already woken.
+/// </para>
+/// <para>
+/// A thread that finds the lock free takes it even when waiters are registered (as a Monitor does): the woken waiter
+/// then finds it held and waits again. Handing the lock to the waiter instead would make two threads that call in a
+/// loop alternate through the kernel on every call. Before registering, a contended thread spins briefly.
+/// </para>
+/// Not reentrant: a thread that enters twice waits for itself. The pool never does (no locked section calls back into
+/// a public operation).
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification =
+    "A SemaphoreSlim holds an OS handle only once its AvailableWaitHandle is asked for, which this lock never does; the lock lives as long as its pool")]
+internal sealed class PoolLock
+{
+    private const int Locked = 1, Woken = 2, OneWaiter = 4;
+
+    /// <summary>Bit 0 held, bit 1 a waiter woken, the rest the waiter count times <see cref="OneWaiter"/>.</summary>
+    private int _state;
+
+    /// <summary>At most one permit: released by a leaving holder when it wakes a waiter.</summary>
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+
+    /// <summary>Takes the lock, waiting as long as another thread holds it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Enter()
+    {
+        if (Interlocked.CompareExchange(ref _state, Locked, 0) != 0)
+            EnterContended();
+    }
+
+    /// <summary>Gives the lock up, waking a registered waiter unless one is already woken. Call only while holding it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Exit()
+    {
+        // Clears bit 0 (it is set: the caller holds the lock). Left: the woken bit and the waiter count.
+        int left = Interlocked.Decrement(ref _state);
+        if (left >= OneWaiter && (left & Woken) == 0)
+            WakeOne();
+    }
+
+    /// <summary>Takes the lock for the scope of a <c>using</c>: <c>using (pool.Lock.Hold()) { ... }</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Held Hold()
+    {
+        Enter();
+        return new Held(this);
+    }
+
+    /// <summary>True while some thread holds the lock (a snapshot, for tests and assertions).</summary>
+    public bool IsHeld => (Volatile.Read(ref _state) & Locked) != 0;
+
+    /// <summary>How many threads are registered to wait (a snapshot, for tests).</summary>
+    internal int Waiters => Volatile.Read(ref _state) / OneWaiter;
+
+    /// <summary>The lock was taken: spin while it may come free, then register as a waiter and block until it is taken.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EnterContended()
+    {
+        if (SpinToTake())
+            return;
+        // Register, unless the lock came free meanwhile (then take it): a waiter registers only while the lock is held.
+        while (true)
+        {
+            int s = Volatile.Read(ref _state);
+            if ((s & Locked) == 0)
+            {
+                if (Interlocked.CompareExchange(ref _state, s | Locked, s) == s)
+                    return;
+            }
+            else if (Interlocked.CompareExchange(ref _state, s + OneWaiter, s) == s)
+                break;
+        }
+        while (true)
+        {
+            _wake.Wait();
+            // Woken (bit 1 is this thread's to clear): take the lock and deregister, or, when another thread took it
+            // first, clear bit 1 and wait again, still registered.
+            if (SpinToTakeWoken())
+                return;
+        }
+    }
+
+    /// <summary>Spins a few rounds, taking the lock when it is seen free; false when it stayed held.</summary>
+    private bool SpinToTake()
+    {
+        SpinWait spin = default;
+        while (!spin.NextSpinWillYield)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+            int s = Volatile.Read(ref _state);
+            if ((s & Locked) == 0 && Interlocked.CompareExchange(ref _state, s | Locked, s) == s)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The woken waiter's turn: true when it took the lock (deregistered, bit 1 cleared in the same step); false when
+    /// the lock stayed held while it spun (bit 1 cleared, still registered: a later exit wakes it again).
+    /// </summary>
+    private bool SpinToTakeWoken()
+    {
+        SpinWait spin = default;
+        while (true)
+        {
+            int s = Volatile.Read(ref _state);
+            if ((s & Locked) == 0)
+            {
+                if (Interlocked.CompareExchange(ref _state, (s - OneWaiter - Woken) | Locked, s) == s)
+                    return true;
+            }
+            else if (spin.NextSpinWillYield)
+            {
+                if (Interlocked.CompareExchange(ref _state, s - Woken, s) == s)
+                    return false;
+            }
+            else
+                spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>Wakes one registered waiter when the lock is free, waiters are registered and none is woken yet.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WakeOne()
+    {
+        while (true)
+        {
+            int s = Volatile.Read(ref _state);
+            // Held again: that holder's exit wakes a waiter. Woken already, or no waiter: nothing to do.
+            if (s < OneWaiter || (s & (Locked | Woken)) != 0)
+                return;
+            if (Interlocked.CompareExchange(ref _state, s | Woken, s) == s)
+            {
+                _wake.Release();
+                return;
+            }
+        }
+    }
+
+    /// <summary>The lock held until disposed.</summary>
+    internal readonly ref struct Held
+    {
+        private readonly PoolLock _lock;
+
+        internal Held(PoolLock held) => _lock = held;
+
+        /// <summary>Gives the lock up.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Dispose() => _lock.Exit();
+    }
+}

@@ -1,0 +1,134 @@
+using AreaMalloc.Pool;
+
+namespace AreaMalloc.Properties.Facts;
+
+/// <summary>
+/// The pool's lock (<see cref="PoolLock"/>) on real threads: it admits one holder at a time, a thread that finds it
+/// held waits until it is given up, every waiter gets it in turn, and it ends free with no waiter registered. Every
+/// wait here is bounded, so a lock that never wakes a waiter fails the fact in seconds instead of hanging the run; the
+/// waiting threads are background threads, so such a failure cannot keep the process alive. The interleavings that
+/// threads seldom produce are explored by Coyote (concurrency-tests, scenario <c>pool-lock</c>).
+/// </summary>
+public sealed class PoolLockFacts
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void An_uncontended_enter_takes_the_lock_and_exit_frees_it()
+    {
+        var gate = new PoolLock();
+        Assert.False(gate.IsHeld, "a new lock is held");
+        for (int round = 0; round < 3; round++)
+        {
+            gate.Enter();
+            Assert.True(gate.IsHeld, $"round {round}: the lock is not held after Enter");
+            Assert.Equal(0, gate.Waiters);
+            gate.Exit();
+            Assert.False(gate.IsHeld, $"round {round}: the lock is still held after Exit");
+            Assert.Equal(0, gate.Waiters);
+        }
+
+        using (gate.Hold())
+            Assert.True(gate.IsHeld, "the lock is not held inside a Hold scope");
+        Assert.False(gate.IsHeld, "the lock is still held after its Hold scope ended");
+    }
+
+    [Fact]
+    public void A_thread_that_finds_the_lock_held_registers_and_waits_until_the_holder_exits()
+    {
+        var gate = new PoolLock();
+        bool entered = false;
+        gate.Enter();
+        Thread waiter = StartBackground(() =>
+        {
+            gate.Enter();
+            Volatile.Write(ref entered, true);
+            gate.Exit();
+        });
+        AwaitWaiters(gate, 1);
+        Assert.False(Volatile.Read(ref entered), "a thread took the lock while another held it");
+        gate.Exit();
+        Assert.True(waiter.Join(Patience), "the waiting thread was not given the lock once its holder exited");
+        Assert.True(Volatile.Read(ref entered));
+        Assert.False(gate.IsHeld, "the lock is still held after both threads left it");
+        Assert.Equal(0, gate.Waiters);
+    }
+
+    [Fact]
+    public void Every_waiter_gets_the_lock_in_turn_once_the_holder_exits()
+    {
+        const int Waiting = 3;
+        var gate = new PoolLock();
+        int inside = 0, maxInside = 0, done = 0;
+        gate.Enter();
+        Thread[] waiters = Enumerable.Range(0, Waiting).Select(_ => StartBackground(() =>
+        {
+            gate.Enter();
+            int now = ++inside;
+            maxInside = Math.Max(maxInside, now);
+            Thread.Sleep(1); // holding: a later waiter finds the lock held again
+            inside--;
+            done++;
+            gate.Exit();
+        })).ToArray();
+        AwaitWaiters(gate, Waiting);
+        gate.Exit();
+        foreach (Thread waiter in waiters)
+            Assert.True(waiter.Join(Patience), "a waiting thread never got the lock (a waiter was left asleep)");
+        Assert.Equal(Waiting, done);
+        Assert.Equal(1, maxInside);
+        Assert.False(gate.IsHeld, "the lock is still held after every thread left it");
+        Assert.Equal(0, gate.Waiters);
+    }
+
+    [Fact]
+    public void Threads_contending_for_the_lock_never_hold_it_together_and_lose_no_update()
+    {
+        const int Threads = 4, Rounds = 20_000;
+        var gate = new PoolLock();
+        long count = 0;
+        int inside = 0, maxInside = 0;
+        Thread[] workers = Enumerable.Range(0, Threads).Select(_ => StartBackground(() =>
+        {
+            for (int i = 0; i < Rounds; i++)
+            {
+                gate.Enter();
+                int now = ++inside;
+                if (now > maxInside)
+                    maxInside = now;
+                long seen = count;
+                // Now and then hold the lock across a yield, so that the others spin out, register and are woken.
+                if ((i & 63) == 0)
+                    Thread.Yield();
+                count = seen + 1;
+                inside--;
+                gate.Exit();
+            }
+        })).ToArray();
+        foreach (Thread worker in workers)
+            Assert.True(worker.Join(TimeSpan.FromSeconds(60)), "a contending thread never finished (a waiter was left asleep)");
+        Assert.Equal(1, maxInside);
+        Assert.Equal((long)Threads * Rounds, count);
+        Assert.False(gate.IsHeld, "the lock is still held after every thread left it");
+        Assert.Equal(0, gate.Waiters);
+    }
+
+    private static Thread StartBackground(Action body)
+    {
+        var thread = new Thread(() => body()) { IsBackground = true };
+        thread.Start();
+        return thread;
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="count"/> threads are registered to wait for <paramref name="gate"/>.</summary>
+    private static void AwaitWaiters(PoolLock gate, int count)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (gate.Waiters < count)
+        {
+            Assert.True(clock.Elapsed < Patience, $"{gate.Waiters} of {count} threads registered to wait for the held lock within {Patience.TotalSeconds} s");
+            Thread.Sleep(1);
+        }
+        Assert.Equal(count, gate.Waiters);
+    }
+}
