@@ -47,6 +47,7 @@ internal sealed class PoolLock
     {
         // Clears bit 0 (it is set: the caller holds the lock). Left: the woken bit and the waiter count.
         int left = Interlocked.Decrement(ref _state);
+        // Stryker disable once Logical : with || WakeOne is called more often, and it tests the same conditions again before waking anyone
         if (left >= OneWaiter && (left & Woken) == 0)
             WakeOne();
     }
@@ -77,7 +78,7 @@ internal sealed class PoolLock
             int s = Volatile.Read(ref _state);
             if ((s & Locked) == 0)
             {
-                if (Interlocked.CompareExchange(ref _state, s | Locked, s) == s)
+                if (TryTake(s))
                     return;
             }
             else if (Interlocked.CompareExchange(ref _state, s + OneWaiter, s) == s)
@@ -99,13 +100,20 @@ internal sealed class PoolLock
         SpinWait spin = default;
         while (!spin.NextSpinWillYield)
         {
+            // Stryker disable once all : how long a round spins is timing only (a thread that does not take the lock here
+            // registers, and the registration takes a lock it finds free)
             spin.SpinOnce(sleep1Threshold: -1);
             int s = Volatile.Read(ref _state);
-            if ((s & Locked) == 0 && Interlocked.CompareExchange(ref _state, s | Locked, s) == s)
+            // Stryker disable once Bitwise : with s | Locked the spin never takes the lock, which the registration then takes or waits for: timing only
+            if ((s & Locked) == 0 && TryTake(s))
                 return true;
         }
         return false;
     }
+
+    /// <summary>Takes the lock if the state is still <paramref name="seen"/>, whose bit 0 is clear.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryTake(int seen) => Interlocked.CompareExchange(ref _state, seen | Locked, seen) == seen;
 
     /// <summary>
     /// The woken waiter's turn: true when it took the lock (deregistered, bit 1 cleared in the same step); false when
@@ -128,6 +136,7 @@ internal sealed class PoolLock
                     return false;
             }
             else
+                // Stryker disable once all : how long a round spins is timing only
                 spin.SpinOnce(sleep1Threshold: -1);
         }
     }
@@ -145,6 +154,7 @@ internal sealed class PoolLock
             if (Interlocked.CompareExchange(ref _state, s | Woken, s) == s)
             {
                 _wake.Release();
+                // Stryker disable once Statement : without it the loop runs once more and returns, bit 1 now being set
                 return;
             }
         }

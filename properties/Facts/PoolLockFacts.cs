@@ -1,20 +1,25 @@
+using System.Runtime.ExceptionServices;
 using AreaMalloc.Pool;
+using AreaMalloc.Properties.Infrastructure;
 
 namespace AreaMalloc.Properties.Facts;
 
 /// <summary>
 /// The pool's lock (<see cref="PoolLock"/>) on real threads: it admits one holder at a time, a thread that finds it
 /// held waits until it is given up, every waiter gets it in turn, and it ends free with no waiter registered. Every
-/// wait here is bounded, so a lock that never wakes a waiter fails the fact in seconds instead of hanging the run; the
-/// waiting threads are background threads, so such a failure cannot keep the process alive. The interleavings that
-/// threads seldom produce are explored by Coyote (concurrency-tests, scenario <c>pool-lock</c>).
+/// fact runs its body on a background thread and every wait is bounded, so a lock that blocks its first holder or
+/// never wakes a waiter fails the fact in seconds instead of hanging the run, and cannot keep the process alive. The
+/// class runs first in fail-fast mode (<see cref="RunsFirstAttribute"/>), since every pool operation takes this lock.
+/// The interleavings that threads seldom produce are explored by Coyote (concurrency-tests, scenario <c>pool-lock</c>).
 /// </summary>
+[RunsFirst]
 public sealed class PoolLockFacts
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    /// <summary>How long any one wait may take: a correct lock hands over in microseconds, even on a loaded machine.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(3);
 
     [Fact]
-    public void An_uncontended_enter_takes_the_lock_and_exit_frees_it()
+    public void An_uncontended_enter_takes_the_lock_and_exit_frees_it() => Bounded(() =>
     {
         var gate = new PoolLock();
         Assert.False(gate.IsHeld, "a new lock is held");
@@ -31,10 +36,10 @@ public sealed class PoolLockFacts
         using (gate.Hold())
             Assert.True(gate.IsHeld, "the lock is not held inside a Hold scope");
         Assert.False(gate.IsHeld, "the lock is still held after its Hold scope ended");
-    }
+    });
 
     [Fact]
-    public void A_thread_that_finds_the_lock_held_registers_and_waits_until_the_holder_exits()
+    public void A_thread_that_finds_the_lock_held_registers_and_waits_until_the_holder_exits() => Bounded(() =>
     {
         var gate = new PoolLock();
         bool entered = false;
@@ -52,10 +57,10 @@ public sealed class PoolLockFacts
         Assert.True(Volatile.Read(ref entered));
         Assert.False(gate.IsHeld, "the lock is still held after both threads left it");
         Assert.Equal(0, gate.Waiters);
-    }
+    });
 
     [Fact]
-    public void Every_waiter_gets_the_lock_in_turn_once_the_holder_exits()
+    public void Every_waiter_gets_the_lock_in_turn_once_the_holder_exits() => Bounded(() =>
     {
         const int Waiting = 3;
         var gate = new PoolLock();
@@ -79,12 +84,12 @@ public sealed class PoolLockFacts
         Assert.Equal(1, maxInside);
         Assert.False(gate.IsHeld, "the lock is still held after every thread left it");
         Assert.Equal(0, gate.Waiters);
-    }
+    });
 
     [Fact]
     public void Threads_contending_for_the_lock_never_hold_it_together_and_lose_no_update()
     {
-        const int Threads = 4, Rounds = 20_000;
+        const int Threads = 4, Rounds = 5_000;
         var gate = new PoolLock();
         long count = 0;
         int inside = 0, maxInside = 0;
@@ -105,13 +110,35 @@ public sealed class PoolLockFacts
                 gate.Exit();
             }
         })).ToArray();
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
         foreach (Thread worker in workers)
-            Assert.True(worker.Join(TimeSpan.FromSeconds(60)), "a contending thread never finished (a waiter was left asleep)");
+            Assert.True(worker.Join(Remaining(deadline)), $"a contending thread did not finish within {Patience.TotalSeconds} s (a waiter was left asleep)");
         Assert.Equal(1, maxInside);
         Assert.Equal((long)Threads * Rounds, count);
         Assert.False(gate.IsHeld, "the lock is still held after every thread left it");
         Assert.Equal(0, gate.Waiters);
     }
+
+    /// <summary>Runs <paramref name="body"/> on a background thread; fails when it does not end within <see cref="Patience"/>, and rethrows what it threw.</summary>
+    private static void Bounded(Action body)
+    {
+        ExceptionDispatchInfo? thrown = null;
+        Thread thread = StartBackground(() =>
+        {
+            try
+            {
+                body();
+            }
+            catch (Exception e)
+            {
+                thrown = ExceptionDispatchInfo.Capture(e);
+            }
+        });
+        Assert.True(thread.Join(Patience * 2), $"the fact did not end within {(Patience * 2).TotalSeconds} s: a thread waits for a lock that is never given up");
+        thrown?.Throw();
+    }
+
+    private static TimeSpan Remaining(System.Diagnostics.Stopwatch clock) => clock.Elapsed < Patience ? Patience - clock.Elapsed : TimeSpan.Zero;
 
     private static Thread StartBackground(Action body)
     {

@@ -20,6 +20,14 @@ public sealed class ExpensiveAttribute(int rank) : Attribute
 }
 
 /// <summary>
+/// Marks a test class that checks what nearly every other test relies on (the pool's lock). Under <see cref="FailFast"/>
+/// it runs before every other class; its facts bound every wait, so a mutant that breaks what it checks is killed there
+/// in seconds, before a later test blocks on the broken part until the mutation runner's own timeout.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class RunsFirstAttribute : Attribute;
+
+/// <summary>
 /// The xunit collection orderer of this assembly. Outside <see cref="FailFast"/> mode it keeps xunit's default
 /// order. In fail-fast mode (mutation testing, where Stryker runs the tests of a mutant one after the other and
 /// stops at the first failure) the test classes marked <see cref="ExpensiveAttribute"/> go last, cheapest first:
@@ -38,7 +46,7 @@ public sealed class CheapestFirstOrderer : ITestCollectionOrderer
         return FailFast.Enabled ? ordered.OrderBy(RankOf).ToList() : ordered;
     }
 
-    /// <summary>The rank of a default (per-class) collection's class: 0 unless marked <see cref="ExpensiveAttribute"/>.</summary>
+    /// <summary>The rank of a default (per-class) collection's class: -1 when marked <see cref="RunsFirstAttribute"/>, else 0 unless marked <see cref="ExpensiveAttribute"/>.</summary>
     /// <param name="collection">The collection.</param>
     /// <returns>The rank.</returns>
     public static int RankOf(ITestCollection collection)
@@ -52,6 +60,11 @@ public sealed class CheapestFirstOrderer : ITestCollectionOrderer
         }
 
         Type? type = typeof(CheapestFirstOrderer).Assembly.GetType(name[Prefix.Length..]);
+        if (type?.IsDefined(typeof(RunsFirstAttribute), false) == true)
+        {
+            return -1;
+        }
+
         return type?.GetCustomAttributes(typeof(ExpensiveAttribute), false) is [ExpensiveAttribute e, ..] ? e.Rank : 0;
     }
 }

@@ -46,6 +46,16 @@ public sealed class FailFastTests
         Assert.True(CpuWatchdog.BudgetFor(-1) == CpuWatchdog.BaseBudgetSeconds);
     }
 
+    [Fact]
+    public void The_classes_marked_RunsFirst_rank_before_every_other_class()
+    {
+        var assembly = new Xunit.Sdk.TestAssembly(Xunit.Sdk.Reflector.Wrap(typeof(FailFastTests).Assembly));
+        Xunit.Abstractions.ITestCollection Of(Type type) => new Xunit.Sdk.TestCollection(assembly, null, "Test collection for " + type.FullName);
+        Assert.Equal(-1, CheapestFirstOrderer.RankOf(Of(typeof(Facts.PoolLockFacts))));
+        Assert.Equal(0, CheapestFirstOrderer.RankOf(Of(typeof(Facts.MallocFacts))));
+        Assert.Equal(8, CheapestFirstOrderer.RankOf(Of(typeof(FailFastTests))));
+    }
+
     [Theory]
     [InlineData(1UL)]
     [InlineData(255UL)]
