@@ -40,13 +40,19 @@ public sealed unsafe class AreaMallocModule
     /// <summary>The optional caching of every pool create_pool makes (none unless the loader was told otherwise).</summary>
     public PoolCaching PoolCaching { get; }
 
+    /// <summary>
+    /// Where create_pool takes each new pool's hardening keys, or null (the default) for <see cref="Hardening.HeapKeys.ForNewPool()"/>'s.
+    /// Internal: tests that replay a run give the module a deterministic source (see <see cref="ModuleLoader.PoolKeys"/>).
+    /// </summary>
+    internal Func<Hardening.HeapKeys>? PoolKeys { get; init; }
+
     /// <summary>Pools created and not yet deleted.</summary>
     public int PoolCount => _pools.Count;
 
     /// <summary>create_pool: a new pool in an area made with these specs (no address: see <see cref="PoolAllocator.Create"/>); an opaque id, or NULL.</summary>
     public void* CreatePool(uint addressSpec, nuint size, uint lockSpec, uint protection)
     {
-        PoolAllocator? pool = PoolAllocator.Create(Areas, addressSpec, size, lockSpec, protection, out _, PoolBehavior, PoolHardening, PoolCaching);
+        PoolAllocator? pool = PoolAllocator.CreateWithKeys(Areas, addressSpec, size, lockSpec, protection, out _, PoolBehavior, PoolHardening, PoolCaching, PoolKeys);
         if (pool is null)
             return null;
         nint id = _pools.Add(pool);

@@ -57,6 +57,14 @@ public sealed class ModuleLoader
         _poolCaching = poolCaching;
     }
 
+    /// <summary>
+    /// Where the modules this loader makes take each new pool's hardening keys, or null (the default) for fresh random
+    /// keys (<see cref="Hardening.HeapKeys.ForNewPool()"/>). Internal and test-only: the model-based property gives each
+    /// sequence a source seeded from its generated data, so that a replay gives every pool the keys the run gave it.
+    /// A deterministic source is a known source of keys: never set it in production.
+    /// </summary>
+    internal Func<Hardening.HeapKeys>? PoolKeys { get; init; }
+
     /// <summary>The process-wide loader, over <see cref="AreaRegistry.Shared"/>.</summary>
     public static ModuleLoader Shared { get; } = new(AreaRegistry.Shared);
 
@@ -76,7 +84,7 @@ public sealed class ModuleLoader
                 module = null;
                 return B_ENTRY_NOT_FOUND;
             }
-            _module ??= new AreaMallocModule(_areas, _poolBehavior, _poolHardening, _poolCaching);
+            _module ??= new AreaMallocModule(_areas, _poolBehavior, _poolHardening, _poolCaching) { PoolKeys = PoolKeys };
             _users++;
             module = _module;
             return B_OK;

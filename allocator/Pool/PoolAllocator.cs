@@ -41,13 +41,13 @@ public sealed unsafe partial class PoolAllocator
     /// </summary>
     private bool _closed;
 
-    private PoolAllocator(AreaRegistry areas, int areaId, byte* areaBase, PoolLayout layout, PoolBehavior behavior, PoolHardening hardening, PoolCaching caching)
+    private PoolAllocator(AreaRegistry areas, int areaId, byte* areaBase, PoolLayout layout, PoolBehavior behavior, PoolHardening hardening, PoolCaching caching, HeapKeys keys)
     {
         Hardening = hardening;
         // Poisoned frees fill and poisoned reuse checks under the lock: such a pool never caches.
         if ((caching & PoolCaching.ThreadMagazines) != 0 && (hardening & PoolHardening.PoisonFreedMemory) == 0)
             _rack = new MagazineRack();
-        _guard = new HeapGuard(HeapKeys.ForNewPool(), (hardening & PoolHardening.PoisonFreedMemory) != 0, layout.HeapStart, layout.HeapEnd);
+        _guard = new HeapGuard(keys, (hardening & PoolHardening.PoisonFreedMemory) != 0, layout.HeapStart, layout.HeapEnd);
         _areas = areas;
         AreaId = areaId;
         _base = areaBase;
@@ -111,7 +111,16 @@ public sealed unsafe partial class PoolAllocator
     /// <param name="caching">Beyond the Be Book: <see cref="PoolCaching.ThreadMagazines"/> for lock-free small malloc/free (default none; ignored with poison).</param>
     /// <returns>The pool, or null with <paramref name="status"/> saying why (B_BAD_VALUE, B_NO_MEMORY).</returns>
     public static PoolAllocator? Create(AreaRegistry areas, uint addressSpec, nuint size, uint lockSpec, uint protection, out int status,
-        PoolBehavior behavior = PoolBehavior.BeBook, PoolHardening hardening = PoolHardening.None, PoolCaching caching = PoolCaching.None)
+        PoolBehavior behavior = PoolBehavior.BeBook, PoolHardening hardening = PoolHardening.None, PoolCaching caching = PoolCaching.None) =>
+        CreateWithKeys(areas, addressSpec, size, lockSpec, protection, out status, behavior, hardening, caching, keys: null);
+
+    /// <summary>
+    /// As <see cref="Create"/>, with the pool's hardening keys from <paramref name="keys"/> when it is not null (internal:
+    /// the model-based property derives them from its generated seed, so that a replayed sequence writes the same encoded
+    /// words), else <see cref="HeapKeys.ForNewPool()"/>'s.
+    /// </summary>
+    internal static PoolAllocator? CreateWithKeys(AreaRegistry areas, uint addressSpec, nuint size, uint lockSpec, uint protection, out int status,
+        PoolBehavior behavior, PoolHardening hardening, PoolCaching caching, Func<HeapKeys>? keys)
     {
         ArgumentNullException.ThrowIfNull(areas);
         PoolLayout? layout = PoolLayout.For(size);
@@ -132,7 +141,8 @@ public sealed unsafe partial class PoolAllocator
             status = id;
             return null;
         }
-        var pool = new PoolAllocator(areas, id, (byte*)address, layout.Value, behavior, hardening, caching);
+        // The keys are drawn only for an area that was made, so a refused create_pool takes none from the source.
+        var pool = new PoolAllocator(areas, id, (byte*)address, layout.Value, behavior, hardening, caching, keys?.Invoke() ?? HeapKeys.ForNewPool());
         pool.Initialize();
         status = B_OK;
         return pool;

@@ -84,7 +84,7 @@ public sealed class FaultyImplementationsAreCaught(ITestOutputHelper output)
             $"{faulty.Name}: expected a violation matching \"{symptom}\"; actual \"{outcome.Violation}\" {replay}");
         Assert.True(outcome.Counterexample!.Count is >= 1 and <= ShortCounterexample,
             $"{faulty.Name}: expected a counterexample of 1 to {ShortCounterexample} commands; actual {outcome.Counterexample.Count} {replay}");
-        string? onReal = ModelBasedProperty.Replay(new RealPoolFactory(), [.. outcome.Counterexample]);
+        string? onReal = ModelBasedProperty.Replay(new RealPoolFactory(), outcome.KeySeed!.Value, [.. outcome.Counterexample]);
         Assert.True(onReal is null, $"the counterexample also fails on the real allocator: {onReal} {replay}");
         return outcome;
     }

@@ -88,5 +88,5 @@ public sealed class FaultyFactory(string name, Func<IPoolUnderTest, IPoolUnderTe
     public string Name => "a faulty allocator (" + name + ")";
 
     /// <inheritdoc />
-    public IModuleUnderTest Start() => new FaultyModule(new RealModule(), decorate);
+    public IModuleUnderTest Start(ulong keySeed) => new FaultyModule(new RealModule(keySeed: keySeed), decorate);
 }

@@ -32,9 +32,23 @@ public sealed class AllocatorMachine : Machine<SequenceDriver, GenState>
         this.shrink = shrink;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Each sequence starts from a generated seed of its pools' hardening keys (<see cref="IPoolFactory.Start"/>), drawn
+    /// from the run's random stream like the commands: a replay of the run or of the sequence regenerates the same seed,
+    /// so the pools get the same keys and the outcome is the same. The seed has no shrinker: shrinking keeps the keys
+    /// under which the sequence failed, and the counterexample is reported with its seed (<see cref="DriverSetup.KeySeed"/>).
+    /// </summary>
     public override Arbitrary<Setup<SequenceDriver, GenState>> Setup =>
-        Arb.From(Gen.Constant((Setup<SequenceDriver, GenState>)new DriverSetup(factory, counters)));
+        Arb.From(KeySeeds.Select(seed => (Setup<SequenceDriver, GenState>)new DriverSetup(factory, counters, seed)));
+
+    /// <summary>Uniform 64-bit seeds, whatever FsCheck's size (two independent uniform 32-bit halves).</summary>
+    private static Gen<ulong> KeySeeds { get; } =
+        Gen.Choose(int.MinValue, int.MaxValue).Two().Select(t => ((ulong)(uint)t.Item1 << 32) | (uint)t.Item2);
+
+    /// <summary>The key seed of a generated sequence's setup (<see cref="MachineRun{TActual, TModel}.Setup"/>'s second item).</summary>
+    /// <param name="setup">The setup of a sequence this machine generated.</param>
+    /// <returns>Its key seed.</returns>
+    public static ulong KeySeedOf(Setup<SequenceDriver, GenState> setup) => ((DriverSetup)setup).KeySeed;
 
     /// <inheritdoc />
     public override TearDown<SequenceDriver> TearDown => new DriverTearDown();
@@ -69,13 +83,15 @@ public sealed class AllocatorMachine : Machine<SequenceDriver, GenState>
         }
     }
 
-    private sealed class DriverSetup(IPoolFactory factory, RunCounters counters) : Setup<SequenceDriver, GenState>
+    private sealed class DriverSetup(IPoolFactory factory, RunCounters counters, ulong keySeed) : Setup<SequenceDriver, GenState>
     {
-        public override SequenceDriver Actual() => new(factory.Start(), counters);
+        public ulong KeySeed => keySeed;
+
+        public override SequenceDriver Actual() => new(factory.Start(keySeed), counters);
 
         public override GenState Model() => GenState.Initial;
 
-        public override string ToString() => factory.Name;
+        public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{factory.Name}, key seed 0x{keySeed:x16}");
     }
 
     private sealed class DriverTearDown : TearDown<SequenceDriver>

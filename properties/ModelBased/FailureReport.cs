@@ -47,11 +47,12 @@ public static class FailureReport
     public static string Listing(IEnumerable<Command> commands, string indent = "    ") =>
         string.Join(Environment.NewLine, commands.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"{indent}{i + 1,2}. {c}")));
 
-    /// <summary>A ready-to-paste xunit test that replays <paramref name="commands"/> against the real allocator.</summary>
+    /// <summary>A ready-to-paste xunit test that replays <paramref name="commands"/> against the real allocator, with the pools' keys from <paramref name="keySeed"/>.</summary>
     /// <param name="commands">The counterexample.</param>
     /// <param name="testName">The test method's name.</param>
+    /// <param name="keySeed">The counterexample's key seed (<see cref="PropertyOutcome.KeySeed"/>).</param>
     /// <returns>C# source.</returns>
-    public static string RegressionTest(IEnumerable<Command> commands, string testName)
+    public static string RegressionTest(IEnumerable<Command> commands, string testName, ulong keySeed = ModelBasedProperty.DefaultKeySeed)
     {
         ArgumentNullException.ThrowIfNull(commands);
         var code = new StringBuilder();
@@ -60,7 +61,7 @@ public static class FailureReport
         code.AppendLine("    [Fact]");
         code.Append("    public void ").Append(testName).AppendLine("()");
         code.AppendLine("    {");
-        code.AppendLine("        string? failure = ModelBasedProperty.Replay(new RealPoolFactory(),");
+        code.AppendLine(string.Create(CultureInfo.InvariantCulture, $"        string? failure = ModelBasedProperty.Replay(new RealPoolFactory(), keySeed: 0x{keySeed:x16},"));
         var lines = commands.ToList();
         for (int i = 0; i < lines.Count; i++)
         {
@@ -105,9 +106,10 @@ public static class FailureReport
         }
 
         text.AppendLine(Invariant($"    in code:                        ModelBasedProperty.Check(factory, maxTest, ReplaySeed.Parse(\"{outcome.FailingSeed}\"))"));
+        text.AppendLine(Invariant($"    the counterexample alone:       ModelBasedProperty.Replay(factory, keySeed: 0x{outcome.KeySeed ?? ModelBasedProperty.DefaultKeySeed:x16}, commands) (the seed of the pools' hardening keys)"));
         text.AppendLine("Regression test (replays the counterexample against the real allocator; paste into a test class):");
         string name = Invariant($"Counterexample_{(outcome.RunSeed?.Seed ?? 0) & 0xFFFFFF:x6}_agrees_with_the_model");
-        text.Append(RegressionTest(commands, name));
+        text.Append(RegressionTest(commands, name, outcome.KeySeed ?? ModelBasedProperty.DefaultKeySeed));
         return text.ToString();
     }
 }

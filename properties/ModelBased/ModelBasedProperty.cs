@@ -51,22 +51,36 @@ public static class ModelBasedProperty
         };
     }
 
-    /// <summary>Runs <paramref name="commands"/> against <paramref name="factory"/>'s implementation, as a regression test does.</summary>
+    /// <summary>The key seed of a replay that names none (<see cref="Replay(IPoolFactory, Command[])"/>): any fixed seed keeps it deterministic.</summary>
+    public const ulong DefaultKeySeed = 0;
+
+    /// <summary>Runs <paramref name="commands"/> against <paramref name="factory"/>'s implementation, as a regression test does, with the pools' keys from <see cref="DefaultKeySeed"/>.</summary>
     /// <param name="factory">The implementation.</param>
     /// <param name="commands">The sequence.</param>
     /// <returns>Null when it agrees with the model, else the failure.</returns>
-    public static string? Replay(IPoolFactory factory, params Command[] commands) => Replay(factory, commands, out _);
+    public static string? Replay(IPoolFactory factory, params Command[] commands) => Replay(factory, DefaultKeySeed, commands, out _);
 
-    /// <summary>As <see cref="Replay(IPoolFactory, Command[])"/>, also returning the trace of model verdicts.</summary>
+    /// <summary>Runs <paramref name="commands"/> against <paramref name="factory"/>'s implementation with the pools' keys from <paramref name="keySeed"/> (a counterexample's <see cref="PropertyOutcome.KeySeed"/>).</summary>
     /// <param name="factory">The implementation.</param>
+    /// <param name="keySeed">The seed of the pools' hardening keys (<see cref="IPoolFactory.Start"/>).</param>
+    /// <param name="commands">The sequence.</param>
+    /// <returns>Null when it agrees with the model, else the failure.</returns>
+    public static string? Replay(IPoolFactory factory, ulong keySeed, params Command[] commands) => Replay(factory, keySeed, commands, out _);
+
+    /// <summary>
+    /// As <see cref="Replay(IPoolFactory, ulong, Command[])"/>, also returning the trace of model verdicts. The outcome is a
+    /// function of the factory, <paramref name="keySeed"/> and <paramref name="commands"/>: every replay gives the same one.
+    /// </summary>
+    /// <param name="factory">The implementation.</param>
+    /// <param name="keySeed">The seed of the pools' hardening keys.</param>
     /// <param name="commands">The sequence.</param>
     /// <param name="trace">One line per command.</param>
     /// <returns>Null when it agrees with the model, else the failure.</returns>
-    public static string? Replay(IPoolFactory factory, IEnumerable<Command> commands, out IReadOnlyList<string> trace)
+    public static string? Replay(IPoolFactory factory, ulong keySeed, IEnumerable<Command> commands, out IReadOnlyList<string> trace)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(commands);
-        using var driver = new SequenceDriver(factory.Start(), new RunCounters(), keepTrace: true);
+        using var driver = new SequenceDriver(factory.Start(keySeed), new RunCounters(), keepTrace: true);
         foreach (Command command in commands)
         {
             if (driver.Execute(command) is not null)
@@ -98,16 +112,22 @@ public static class ModelBasedProperty
         }
 
         IReadOnlyList<Command> counterexample = FailureReport.Renumber(shrunk);
-        string? violation = Replay(factory, counterexample, out IReadOnlyList<string> trace);
+        // The same keys as every run of the shrunk sequence: the seed is generated with it and never shrunk.
+        ulong keySeed = KeySeedOf(failed.Item3)!.Value;
+        string? violation = Replay(factory, keySeed, counterexample, out IReadOnlyList<string> trace);
         outcome = outcome with
         {
             Counterexample = counterexample,
             Violation = violation,
+            KeySeed = keySeed,
             RunSeed = new ReplaySeed(failed.Item5.Seed, failed.Item5.Gamma),
             FailingSeed = new ReplaySeed(failed.Item6.Seed, failed.Item6.Gamma, failed.Item7),
         };
         return outcome with { FailureText = FailureReport.Render(outcome, original?.Count ?? 0, shrinks, trace, testName) };
     }
+
+    private static ulong? KeySeedOf(Microsoft.FSharp.Collections.FSharpList<object> args) =>
+        args.IsEmpty || args.Head is not MachineRun<SequenceDriver, GenState> run ? null : AllocatorMachine.KeySeedOf(run.Setup.Item2);
 
     private static List<Command>? CommandsOf(Microsoft.FSharp.Collections.FSharpList<object> args) =>
         args.IsEmpty || args.Head is not MachineRun<SequenceDriver, GenState> run

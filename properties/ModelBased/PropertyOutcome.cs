@@ -37,6 +37,12 @@ public sealed record PropertyOutcome(
     /// <summary>The seed that replays the whole run, or null.</summary>
     public ReplaySeed? RunSeed { get; init; }
 
+    /// <summary>
+    /// The seed of the pools' hardening keys in the failing sequence, generated with it (replay the counterexample with
+    /// <see cref="ModelBasedProperty.Replay(UnderTest.IPoolFactory, ulong, Command[])"/> and this seed); null when the property passed.
+    /// </summary>
+    public ulong? KeySeed { get; init; }
+
     /// <summary>How often each kind of interesting event happened over all sequences.</summary>
     public IReadOnlyDictionary<string, long> Events { get; init; } = new Dictionary<string, long>();
 

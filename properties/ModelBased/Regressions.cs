@@ -85,7 +85,8 @@ public sealed class Regressions
             new DeletedPoolCallCommand(Pool: 0, Kind: PoolCallKind.Free, Block: 9, Size: 3),
         ];
         IReadOnlyList<Command> renamed = FailureReport.Renumber(commands);
-        string code = FailureReport.RegressionTest(renamed, "Example");
+        string code = FailureReport.RegressionTest(renamed, "Example", keySeed: 0x0123_4567_89AB_CDEF);
+        Assert.Contains("ModelBasedProperty.Replay(new RealPoolFactory(), keySeed: 0x0123456789abcdef,", code, StringComparison.Ordinal);
         Assert.Contains("new CreatePoolCommand(Pool: 1, Size: 65536, LockSpec: 1, AddressSpec: 2),", code, StringComparison.Ordinal);
         Assert.Contains("new MallocCommand(Block: 1, Pool: 1, Size: 18446744073709551615),", code, StringComparison.Ordinal);
         Assert.Contains("new ForeignFreeCommand(Pool: 1, Kind: ForeignPointer.OtherPoolBlock, Other: 1),", code, StringComparison.Ordinal);

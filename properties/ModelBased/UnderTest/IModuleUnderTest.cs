@@ -70,7 +70,12 @@ public interface IPoolFactory
     /// <summary>Short name for reports, e.g. <c>real allocator</c>.</summary>
     string Name { get; }
 
-    /// <summary>A fresh module; the caller disposes it.</summary>
+    /// <summary>
+    /// A fresh module; the caller disposes it. Its pools take their hardening keys, in order of creation, from the
+    /// <see cref="PoolKeyStream"/> started at <paramref name="keySeed"/>: the same seed and the same commands give the
+    /// same bytes in every pool, which makes a sequence's outcome a function of the sequence and its seed.
+    /// </summary>
+    /// <param name="keySeed">The seed of the pools' keys (generated with the sequence; see <see cref="ModelBasedProperty.Replay(IPoolFactory, ulong, Commands.Command[])"/>).</param>
     /// <returns>The module.</returns>
-    IModuleUnderTest Start();
+    IModuleUnderTest Start(ulong keySeed);
 }

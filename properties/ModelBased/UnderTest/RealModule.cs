@@ -18,8 +18,15 @@ public sealed unsafe class RealModule : IModuleUnderTest
     /// <summary>A module not yet held, whose pools have <paramref name="hardening"/> (none by default, as create_pool gives).</summary>
     /// <param name="hardening">The optional hardening of every pool.</param>
     /// <param name="caching">The optional caching of every pool.</param>
-    public RealModule(PoolHardening hardening = PoolHardening.None, PoolCaching caching = PoolCaching.None) =>
-        loader = hardening == PoolHardening.None && caching == PoolCaching.None ? new ModuleLoader(areas) : new ModuleLoader(areas, PoolBehavior.BeBook, hardening, caching);
+    /// <param name="keySeed">
+    /// Null for fresh random keys in every pool (as create_pool gives); else the n-th pool created gets the n-th keys of
+    /// the <see cref="PoolKeyStream"/> started at this seed, so the same calls give the same bytes in every pool.
+    /// </param>
+    public RealModule(PoolHardening hardening = PoolHardening.None, PoolCaching caching = PoolCaching.None, ulong? keySeed = null) =>
+        loader = new ModuleLoader(areas, PoolBehavior.BeBook, hardening, caching)
+        {
+            PoolKeys = keySeed is ulong seed ? new PoolKeyStream(seed).Next : null,
+        };
 
     /// <inheritdoc />
     public int MappedAreas => areas.Count;
@@ -148,5 +155,5 @@ public sealed class RealPoolFactory(PoolHardening hardening = PoolHardening.None
     };
 
     /// <inheritdoc />
-    public IModuleUnderTest Start() => new RealModule(hardening, caching);
+    public IModuleUnderTest Start(ulong keySeed) => new RealModule(hardening, caching, keySeed);
 }
