@@ -118,7 +118,9 @@ public sealed unsafe class CachedReallocFacts
     public void Realloc_past_the_small_sizes_moves_to_a_large_block_and_realloc_to_0_frees()
     {
         PoolAllocator pool = PoolFixture.NewCachingPool();
-        CacheOne(pool, 1024, 0xEE);
+        // A cached block of every small class: 1025 bytes has no class, and no cached block may be taken for it.
+        for (int c = 0; c < SizeClasses.Count; c++)
+            CacheOne(pool, (nuint)SizeClasses.SizeOf(c), 0xEE);
         nint block = pool.Malloc(1024);
         new Span<byte>((void*)block, 1024).Fill(0x33);
         nint large = pool.Realloc(block, 1025);

@@ -193,6 +193,22 @@ public sealed unsafe class LargeBlockFacts
         Assert.Equal(0, pool.Delete());
     }
 
+    [Fact]
+    public void A_request_that_its_first_level_cannot_hold_is_never_served_from_the_level_below()
+    {
+        PoolAllocator pool = PoolFixture.NewPool(256 * 1024);
+        var heap = new LargeBlockHeap((byte*)pool.Base, pool.Guard);
+        heap.Allocate(64);
+        ulong lower = heap.Allocate(3008);       // the first level below: 2048-4095
+        heap.Allocate(64);
+        heap.Free(lower);
+        ulong taken = heap.Allocate(5024);       // first level 4096-8191, where no block is free
+        Assert.NotEqual(lower, taken);
+        Assert.True(Size(heap, taken) == 5024, $"a 5024-byte request got a {Size(heap, taken)}-byte block");
+        Assert.True(heap.Header(lower)->IsFree, "the block of the level below was handed out");
+        Assert.Equal(0, pool.Delete());
+    }
+
     [Theory]
     [InlineData(0UL)]
     [InlineData(16UL)]

@@ -34,4 +34,22 @@ public sealed class AlignedAreaFaultFacts
         Assert.Equal(0, areas.Count);
         Assert.Equal(0UL, backend.LiveBytes);
     }
+
+    [Theory]
+    [InlineData(1)] // the head's trim
+    [InlineData(2)] // the tail's trim
+    public void A_refused_trim_of_an_over_mapping_with_both_ends_to_trim_gives_back_every_page(int refusedUnmap)
+    {
+        // The over-mapping starts one page past an alignment boundary, so the head and the tail both need a trim
+        // whatever addresses the kernel hands out; the chosen trim is refused.
+        var backend = new MisalignedMappingBackend(refusedUnmap);
+        var areas = new AreaRegistry(backend);
+        nint address = 0;
+        int id = areas.CreateArea("aligned", ref address, B_ANY_KERNEL_BLOCK_ADDRESS, 3 * B_PAGE_SIZE, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA);
+        Assert.True(backend.Refused, "the planned unmap was never asked for");
+        Assert.Equal(B_NO_MEMORY, id);
+        Assert.Equal(0, address);
+        Assert.Equal(0, areas.Count);
+        Assert.True(backend.LiveBytes == 0, $"expected every page given back; {backend.LiveBytes} bytes are still mapped");
+    }
 }

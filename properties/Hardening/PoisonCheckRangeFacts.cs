@@ -44,8 +44,10 @@ public unsafe class PoisonCheckRangeFacts : IDisposable
     {
         nint block = FreedBlockBetweenLiveOnes((nuint)usable);
         ((byte*)block)[at] = 0x5A;
+        ulong written = Off(_pool, block) + (ulong)at;
+        AssertWalkerNames(_pool, HeaderOffset(_pool, block), $"use-after-free write in the free block at 0x{HeaderOffset(_pool, block):x}: the byte at 0x{written:x} is 0x5a, not the poison 0xde");
         Assert.Equal(0, _pool.Malloc(4080));
-        AssertDamage(_pool, DamageKind.UseAfterFreeWrite, Off(_pool, block) + (ulong)at, "use-after-free write");
+        AssertDamage(_pool, DamageKind.UseAfterFreeWrite, written, "use-after-free write");
     }
 
     [Fact]
