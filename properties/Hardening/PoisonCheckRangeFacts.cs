@@ -1,4 +1,5 @@
 using AreaMalloc.Pool;
+using AreaMalloc.Slabs;
 using static AreaMalloc.Properties.Hardening.Forge;
 
 namespace AreaMalloc.Properties.Hardening;
@@ -117,6 +118,55 @@ public unsafe class PoisonCheckRangeFacts : IDisposable
         {
             plain.Delete();
         }
+    }
+
+    /// <summary>
+    /// Leaves one free block in the heap (16 or more bytes of <paramref name="rest"/>): it starts 16 bytes before a
+    /// page boundary P, so a new slab starts at P + 4096 (a front of 16 bytes could not stand as a block, so the next
+    /// page is taken), and it ends <paramref name="rest"/> bytes after that slab. Returns the offset where the slab ends.
+    /// </summary>
+    private ulong OnlyFreeBlockForASlabWithARestOf(ulong rest)
+    {
+        ulong slabBytes = (ulong)SizeClasses.SlabPages(SizeClasses.ClassOf(64)) * 4096;
+        ulong page = (_pool.Layout.HeapStart + 2000 + 4095) & ~4095UL;
+        // From page - 16: 16 bytes of front that cannot stand, the page's 4,096 bytes, the slab, the rest. At least the
+        // slab plus an alignment plus a smallest block, as the aligned allocation asks, since the rest is at least 16.
+        ulong blockSize = 16 + 4096 + slabBytes + rest;
+        Assert.Equal(_pool.Layout.HeapStart + 16, Off(_pool, _pool.Malloc((nuint)(page - 16 - _pool.Layout.HeapStart - 16))));
+        nint block = _pool.Malloc((nuint)(blockSize - 16));
+        Assert.Equal(page, Off(_pool, block));
+        ulong tail = _pool.Layout.HeapEnd - (page - 16 + blockSize);
+        Assert.True(_pool.Malloc((nuint)(tail - 16)) != 0, "the rest of the heap could not be taken");
+        Assert.Equal(BlockCheck.Live, _pool.Free(block));
+        return page + 4096 + slabBytes;
+    }
+
+    [Fact]
+    public void A_new_slab_whose_block_is_kept_whole_has_the_unrequested_rest_checked_too()
+    {
+        ulong slabEnd = OnlyFreeBlockForASlabWithARestOf(16); // 16 bytes cannot form a block: the slab's block keeps them
+        ((byte*)At(_pool, slabEnd + 8))[0] = 0x5A;
+        Assert.Equal(0, _pool.Malloc(64));
+        AssertDamage(_pool, DamageKind.UseAfterFreeWrite, slabEnd + 8, "use-after-free write");
+    }
+
+    [Fact]
+    public void A_new_slab_does_not_check_the_rest_its_split_leaves_free_and_the_walker_reports_a_write_there()
+    {
+        ulong slabEnd = OnlyFreeBlockForASlabWithARestOf(48); // a 48-byte free block stays after the slab
+        ((byte*)At(_pool, slabEnd + 40))[0] = 0x5A;          // past that block's header and links
+        Assert.True(_pool.Malloc(64) != 0, $"the slab was not made; damage: {_pool.Damage}");
+        AssertNoDamageAfter(_pool.GetStatistics(), "carving the slab");
+        AssertWalkerNames(_pool, slabEnd, $"use-after-free write in the free block at 0x{slabEnd:x}");
+    }
+
+    [Fact]
+    public void A_new_slab_that_leaves_exactly_the_smallest_block_free_does_not_check_its_bytes()
+    {
+        ulong slabEnd = OnlyFreeBlockForASlabWithARestOf(32); // the 32 bytes left are the smallest block: header and links
+        ((byte*)At(_pool, slabEnd + 28))[0] = 0x5A;
+        Assert.True(_pool.Malloc(64) != 0, $"the slab was not made; damage: {_pool.Damage}");
+        AssertNoDamageAfter(_pool.GetStatistics(), "carving the slab");
     }
 
     private static void AssertNoDamageAfter(PoolStatistics stats, string after) =>
