@@ -98,7 +98,7 @@ internal sealed class PoolLock
     private bool SpinToTake()
     {
         SpinWait spin = default;
-        // Stryker disable once Unary : how many rounds the spin lasts is timing only: with no round at all the caller
+        // Stryker disable once Boolean : how many rounds the spin lasts is timing only: with no round at all the caller
         // registers at once, and the registration takes a lock it finds free or waits to be woken
         while (!spin.NextSpinWillYield)
         {

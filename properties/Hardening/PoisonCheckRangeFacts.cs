@@ -151,6 +151,15 @@ public unsafe class PoisonCheckRangeFacts : IDisposable
     }
 
     [Fact]
+    public void A_new_slab_whose_block_is_kept_whole_is_made_when_its_rest_holds_the_poison()
+    {
+        // The check ends where the block ends: the used block after it holds no poison and is not checked.
+        OnlyFreeBlockForASlabWithARestOf(16);
+        Assert.True(_pool.Malloc(64) != 0, $"the slab was not made; damage: {_pool.Damage}");
+        AssertNoDamageAfter(_pool.GetStatistics(), "carving the slab");
+    }
+
+    [Fact]
     public void A_new_slab_does_not_check_the_rest_its_split_leaves_free_and_the_walker_reports_a_write_there()
     {
         ulong slabEnd = OnlyFreeBlockForASlabWithARestOf(48); // a 48-byte free block stays after the slab
