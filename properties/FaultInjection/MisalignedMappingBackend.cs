@@ -13,7 +13,6 @@ internal sealed class MisalignedMappingBackend(int refuseUnmap) : IAreaBackend
     /// <summary>The alignment the placed mappings miss by one page: 16 pages, above any alignment of a small area.</summary>
     public const nuint Period = 16 * B_PAGE_SIZE;
 
-    private const int ENOMEM = 12;
     private readonly LinuxAreaBackend _real = new();
     private int _unmaps;
 
@@ -49,7 +48,7 @@ internal sealed class MisalignedMappingBackend(int refuseUnmap) : IAreaBackend
         if (++_unmaps == refuseUnmap)
         {
             Refused = true;
-            return ENOMEM;
+            return LinuxErrno.ENOMEM;
         }
         int rc = _real.Unmap(address, size);
         if (rc == 0)

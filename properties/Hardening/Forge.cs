@@ -62,6 +62,9 @@ internal static unsafe class Forge
 
     public static uint Granule(ulong offset) => (uint)(offset >> 4);
 
+    /// <summary>The first page boundary at least 2,000 bytes into the heap: room for a large first block before it.</summary>
+    public static ulong PagePastAFirstBlock(PoolAllocator pool) => (pool.Layout.HeapStart + 2000 + 4095) & ~4095UL;
+
     /// <summary>The payload size whose block ends exactly on a page boundary when it is the pool's first block.</summary>
     public static nuint FirstBlockEndingOnAPage(PoolAllocator pool, ulong atLeast)
     {

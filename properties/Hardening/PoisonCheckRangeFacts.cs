@@ -85,7 +85,7 @@ public unsafe class PoisonCheckRangeFacts : IDisposable
         // merges with the heap's tail). A new slab then starts on the next page, and the 4,048 bytes before it stay a
         // free block: written, freed and poisoned before, so carving the slab must not fill them again and erase
         // the write found there.
-        ulong page = (_pool.Layout.HeapStart + 2000 + 4095) & ~4095UL;
+        ulong page = PagePastAFirstBlock(_pool);
         _pool.Malloc((nuint)(page + 48 - _pool.Layout.HeapStart - 16));
         nint freed = _pool.Malloc(4000);
         Assert.Equal(page + 48 + 16, Off(_pool, freed));
@@ -106,7 +106,7 @@ public unsafe class PoisonCheckRangeFacts : IDisposable
         PoolAllocator plain = NewPool(poison: false);
         try
         {
-            ulong page = (plain.Layout.HeapStart + 2000 + 4095) & ~4095UL;
+            ulong page = PagePastAFirstBlock(plain);
             plain.Malloc((nuint)(page + 48 - plain.Layout.HeapStart - 16));
             nint obj = plain.Malloc(64);
             Assert.True(SlabOf(plain, obj) == Granule(page + 4096), $"expected the slab at 0x{page + 4096:x}");
@@ -128,7 +128,7 @@ public unsafe class PoisonCheckRangeFacts : IDisposable
     private ulong OnlyFreeBlockForASlabWithARestOf(ulong rest)
     {
         ulong slabBytes = (ulong)SizeClasses.SlabPages(SizeClasses.ClassOf(64)) * 4096;
-        ulong page = (_pool.Layout.HeapStart + 2000 + 4095) & ~4095UL;
+        ulong page = PagePastAFirstBlock(_pool);
         // From page - 16: 16 bytes of front that cannot stand, the page's 4,096 bytes, the slab, the rest. At least the
         // slab plus an alignment plus a smallest block, as the aligned allocation asks, since the rest is at least 16.
         ulong blockSize = 16 + 4096 + slabBytes + rest;

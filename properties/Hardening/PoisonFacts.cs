@@ -211,7 +211,7 @@ public unsafe class PoisonFacts : IDisposable
     {
         // A first block ending 48 bytes past a page boundary: the next slab starts a page later, and the 4048 bytes
         // before it stay a free block whose bytes were never written when the slab is carved.
-        ulong page = (_pool.Layout.HeapStart + 2000 + 4095) & ~4095UL;
+        ulong page = PagePastAFirstBlock(_pool);
         nint first = _pool.Malloc((nuint)(page + 48 - _pool.Layout.HeapStart - 16));
         nint obj = _pool.Malloc(64);
         ulong front = Off(_pool, first) - 16 + (ulong)(page + 48 - _pool.Layout.HeapStart);
