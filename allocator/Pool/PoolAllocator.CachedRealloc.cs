@@ -5,7 +5,7 @@ namespace AreaMalloc.Pool;
 
 /// <summary>
 /// The lock-free realloc of a caching pool (<see cref="PoolCaching.ThreadMagazines"/>): a live slab object resized to
-/// a small size through the calling thread's magazine. Everything else, and whatever this path declines, takes the lock.
+/// a small size through the magazine bound to the calling frame's stack window (<see cref="StackWindows"/>). Everything else, and whatever this path declines, takes the lock.
 /// </summary>
 public sealed unsafe partial class PoolAllocator
 {
@@ -21,8 +21,8 @@ public sealed unsafe partial class PoolAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private nint ReallocCached(nint block, nuint size)
     {
-        ThreadMagazine? magazine = t_magazine;
-        if (magazine is null || magazine.Pool != this || !magazine.TryEnter())
+        ThreadMagazine? magazine = _windows!.Find(StackWindows.CurrentStackAddress());
+        if (magazine is null || !magazine.TryEnter())
             return 0;
         // The point sits inside the magazine, before the pop: a locked section racing it must wait (see ThreadMagazine.Stop).
         Interleaving.At(InterleavingPoint.FreeListPop);

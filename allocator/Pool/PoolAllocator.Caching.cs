@@ -10,12 +10,14 @@ namespace AreaMalloc.Pool;
 /// </summary>
 public sealed unsafe partial class PoolAllocator
 {
-    /// <summary>The calling thread's last magazine (of whichever pool it last used with caching).</summary>
-    [ThreadStatic]
-    private static ThreadMagazine? t_magazine;
-
     /// <summary>The pool's magazines, or null when the pool does not cache.</summary>
     private readonly MagazineRack? _rack;
+
+    /// <summary>Which magazine a call made from a stack window uses; set with <see cref="_rack"/>.</summary>
+    private readonly StackWindows? _windows;
+
+    /// <summary>The stack address of the call that holds the lock, for <see cref="BindLocked"/>; written under the lock by the quiesced malloc and free.</summary>
+    private nuint _lockedCallStack;
 
     /// <summary>Nesting depth of <see cref="Quiesce"/> (a scope opened inside another leaves the magazines stopped); touched under the lock.</summary>
     private int _quiesceDepth;
@@ -26,8 +28,21 @@ public sealed unsafe partial class PoolAllocator
     /// <summary>The pool's lock (internal: the tests hold it to show that the magazine fast paths never take it).</summary>
     internal PoolLock Lock => _lock;
 
-    /// <summary>The calling thread's magazine of this pool, or null (internal: the tests hold it Busy, as a fast path in flight).</summary>
-    internal ThreadMagazine? CurrentThreadMagazine => t_magazine is { } magazine && magazine.Pool == this ? magazine : null;
+    /// <summary>
+    /// The magazine of this pool that the calling thread's calls use, or null (internal: the tests hold it Busy, as a
+    /// fast path in flight). Looked up from the caller's frame and, when nothing is bound there, the next window up: a
+    /// call made from the caller may have bound the window of its own frame, which lies below the caller's.
+    /// </summary>
+    internal ThreadMagazine? CurrentThreadMagazine
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        get
+        {
+            nuint stack = StackWindows.CurrentStackAddress();
+            // Stryker disable once Arithmetic : the second look serves only a caller whose frame sits just above a window boundary
+            return _windows?.Find(stack) ?? _windows?.Find(stack + StackWindows.WindowBytes);
+        }
+    }
 
     /// <summary>How many freed blocks wait in the pool's magazines, over all threads (internal: the tests check where blocks are).</summary>
     internal int CachedBlocks
@@ -48,51 +63,62 @@ public sealed unsafe partial class PoolAllocator
     }
 
     /// <summary><see cref="Malloc"/> in a caching pool: the calling thread's magazine, else the lock.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private nint MallocCaching(nuint size)
     {
+        // One stack address per call, so that the fast path and the locked one use the same window's magazine.
+        nuint stack = StackWindows.CurrentStackAddress();
         if (size <= SizeClasses.MaxSmallSize)
         {
-            nint cached = MallocCached(size);
+            nint cached = MallocCached(size, stack);
             if (cached != 0)
                 return cached;
         }
-        return MallocQuiesced(size);
+        return MallocQuiesced(size, stack);
     }
 
     /// <summary>The locked malloc of a caching pool (out of line, so that the fast path stays small).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private nint MallocQuiesced(nuint size)
+    private nint MallocQuiesced(nuint size, nuint stack)
     {
         using (_lock.Hold())
         {
             using QuiescedScope quiet = Quiesce();
+            _lockedCallStack = stack;
             return MallocUnderLock(size);
         }
     }
 
     /// <summary><see cref="Free"/> of a non-NULL block in a caching pool: into the calling thread's magazine, else under the lock.</summary>
-    private BlockCheck FreeCaching(nint block) => FreeCached(block) ? BlockCheck.Live : FreeQuiesced(block);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private BlockCheck FreeCaching(nint block)
+    {
+        nuint stack = StackWindows.CurrentStackAddress();
+        return FreeCached(block, stack) ? BlockCheck.Live : FreeQuiesced(block, stack);
+    }
 
     /// <summary>The locked free of a caching pool (out of line, so that the fast path stays small).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private BlockCheck FreeQuiesced(nint block)
+    private BlockCheck FreeQuiesced(nint block, nuint stack)
     {
         using (_lock.Hold())
         {
             using QuiescedScope quiet = Quiesce();
+            _lockedCallStack = stack;
             return FreeUnderLock(block);
         }
     }
 
     /// <summary>
-    /// Fast malloc: the newest cached block of the class from the calling thread's magazine, or 0 (take the lock) when
-    /// the thread has no magazine here, it is stopped, the class is empty or the pool met damage.
+    /// Fast malloc: the newest cached block of the class from the magazine bound to the window of
+    /// <paramref name="stack"/>, or 0 (take the lock) when none is bound there, it is stopped or in use, the class is
+    /// empty or the pool met damage.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private nint MallocCached(nuint size)
+    private nint MallocCached(nuint size, nuint stack)
     {
-        ThreadMagazine? magazine = t_magazine;
-        if (magazine is null || magazine.Pool != this || !magazine.TryEnter())
+        ThreadMagazine? magazine = _windows!.Find(stack);
+        if (magazine is null || !magazine.TryEnter())
             return 0;
         // The point sits inside the magazine, before the pop: a locked section racing it must wait (see ThreadMagazine.Stop).
         Interleaving.At(InterleavingPoint.FreeListPop);
@@ -104,16 +130,16 @@ public sealed unsafe partial class PoolAllocator
     }
 
     /// <summary>
-    /// Fast free: true when <paramref name="block"/> was a live object of an intact slab and is now in the calling
-    /// thread's magazine. False, with nothing changed, for anything else (then the locked path decides and counts):
-    /// no magazine here or stopped, a pointer outside the heap, misaligned, not on a slab page, a slab header failing
+    /// Fast free: true when <paramref name="block"/> was a live object of an intact slab and is now in the magazine
+    /// bound to the window of <paramref name="stack"/>. False, with nothing changed, for anything else (then the locked
+    /// path decides and counts): no magazine bound there, or stopped or in use, a pointer outside the heap, misaligned, not on a slab page, a slab header failing
     /// its magic, a full class, or a live bit already clear (freed, never handed out, or freed by another thread first).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool FreeCached(nint block)
+    private bool FreeCached(nint block, nuint stack)
     {
-        ThreadMagazine? magazine = t_magazine;
-        if (magazine is null || magazine.Pool != this || !magazine.TryEnter())
+        ThreadMagazine? magazine = _windows!.Find(stack);
+        if (magazine is null || !magazine.TryEnter())
             return false;
         bool cached = false;
         ulong offset = (ulong)((nuint)block - (nuint)_base);
@@ -191,11 +217,18 @@ public sealed unsafe partial class PoolAllocator
         }
     }
 
-    /// <summary>The calling thread's magazine of this pool (made if needed), bound for its fast paths. Call quiesced.</summary>
+    /// <summary>
+    /// The magazine of the locked call's stack window (<see cref="_lockedCallStack"/>): the one bound there, else the
+    /// calling thread's (made if needed), then bound there for the fast paths. Call quiesced.
+    /// </summary>
     private ThreadMagazine BindLocked()
     {
-        ThreadMagazine magazine = _rack!.For(this, Environment.CurrentManagedThreadId);
-        t_magazine = magazine;
+        ThreadMagazine? magazine = _windows!.Find(_lockedCallStack);
+        if (magazine is null)
+        {
+            magazine = _rack!.For(this, Environment.CurrentManagedThreadId);
+            _windows.Bind(_lockedCallStack, magazine);
+        }
         return magazine;
     }
 

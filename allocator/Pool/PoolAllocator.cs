@@ -46,7 +46,10 @@ public sealed unsafe partial class PoolAllocator
         Hardening = hardening;
         // Poisoned frees fill and poisoned reuse checks under the lock: such a pool never caches.
         if ((caching & PoolCaching.ThreadMagazines) != 0 && (hardening & PoolHardening.PoisonFreedMemory) == 0)
+        {
             _rack = new MagazineRack();
+            _windows = new StackWindows();
+        }
         _guard = new HeapGuard(keys, (hardening & PoolHardening.PoisonFreedMemory) != 0, layout.HeapStart, layout.HeapEnd);
         _areas = areas;
         AreaId = areaId;

@@ -9,10 +9,11 @@ namespace AreaMalloc.Pool;
 /// slab counts it as in use (it is on no slab free list) and the pool's header counts it in LiveBlocks and BytesInUse;
 /// no offset is held twice, in one magazine or in two.
 /// <para>
-/// Ownership is a three-state word. Idle: nobody is in it. Busy: its owner thread runs a lock-free fast path in it
-/// (<see cref="TryEnter"/> to <see cref="Exit"/>). Stopped: a locked section of the pool holds it
-/// (<see cref="Stop"/> to <see cref="Resume"/>); then the lock holder may read and change it, the owner's fast path
-/// fails to enter and takes the lock instead. When the pool is deleted its magazines stay stopped for good.
+/// Ownership is a three-state word. Idle: nobody is in it. Busy: one thread runs a lock-free fast path in it
+/// (<see cref="TryEnter"/> to <see cref="Exit"/>): its owner, or, rarely, a thread whose stack window the pool's
+/// <see cref="StackWindows"/> routes here (the compare-exchange excludes every other thread, so that is a cache shared
+/// in turn, never at once). Stopped: a locked section of the pool holds it (<see cref="Stop"/> to <see cref="Resume"/>);
+/// then the lock holder may read and change it, and a fast path fails to enter and takes the lock instead. When the pool is deleted its magazines stay stopped for good.
 /// </para>
 /// </summary>
 internal sealed class ThreadMagazine
@@ -31,10 +32,12 @@ internal sealed class ThreadMagazine
     /// <summary>Per class, how many blocks a magazine holds: <see cref="BytesPerClass"/> worth, <see cref="MinRounds"/> to <see cref="MaxRounds"/>.</summary>
     private static readonly byte[] s_capacity = BuildCapacities();
 
-    /// <summary>The offsets held, <see cref="MaxRounds"/> slots per class; class c's blocks are slots [c * MaxRounds, c * MaxRounds + count).</summary>
-    private readonly ulong[] _rounds = new ulong[SizeClasses.Count * MaxRounds];
-    private readonly int[] _counts = new int[SizeClasses.Count];
+    /// <summary>Per class, how many blocks it holds (inline in the object: one load less than an array on the fast paths).</summary>
+    private ClassCounts _counts;
     private int _state;
+
+    /// <summary>The offsets held, <see cref="MaxRounds"/> slots per class; class c's blocks are slots [c * MaxRounds, c * MaxRounds + count).</summary>
+    private Rounds _rounds;
 
     /// <summary>A magazine for <paramref name="ownerThreadId"/>, made Stopped: the locked section that makes it resumes it.</summary>
     public ThreadMagazine(PoolAllocator pool, int ownerThreadId)
@@ -114,8 +117,21 @@ internal sealed class ThreadMagazine
     {
         int start = sizeClass * MaxRounds;
         int left = _counts[sizeClass] - n;
-        Array.Copy(_rounds, start + n, _rounds, start, left);
+        Span<ulong> rounds = _rounds;
+        rounds.Slice(start + n, left).CopyTo(rounds.Slice(start, left));
         _counts[sizeClass] = left;
+    }
+
+    [InlineArray(SizeClasses.Count)]
+    private struct ClassCounts
+    {
+        private int _first;
+    }
+
+    [InlineArray(SizeClasses.Count * MaxRounds)]
+    private struct Rounds
+    {
+        private ulong _first;
     }
 
     private static byte[] BuildCapacities()

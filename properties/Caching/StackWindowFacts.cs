@@ -1,0 +1,85 @@
+using System.Runtime.CompilerServices;
+using AreaMalloc.Pool;
+using AreaMalloc.Properties.Facts;
+using static AreaMalloc.Be.BeConstants;
+
+namespace AreaMalloc.Properties.Caching;
+
+/// <summary>
+/// The laws of the map from stack windows to magazines (<see cref="StackWindows"/>), by which a caching pool's calls
+/// find their magazine without a thread-local read: a window finds what was bound to it and nothing else, a slot holds
+/// one window, and a thread's calls from any depth of its stack reach the same magazine.
+/// </summary>
+public sealed class StackWindowFacts
+{
+    /// <summary>A stack-like address at the start of a window, far from any real stack.</summary>
+    private static readonly nuint SomeWindowStart = unchecked((nuint)0x7f00_0000_0000UL);
+
+    private static ThreadMagazine MagazineOf(PoolAllocator pool, int threadId) => new(pool, threadId);
+
+    [Fact]
+    public void A_window_finds_nothing_until_a_magazine_is_bound_to_it_then_every_address_of_it_finds_that_magazine()
+    {
+        PoolAllocator pool = PoolFixture.NewCachingPool();
+        var windows = new StackWindows();
+        ThreadMagazine magazine = MagazineOf(pool, 1);
+        Assert.Null(windows.Find(SomeWindowStart));
+        windows.Bind(SomeWindowStart + 100, magazine);
+        Assert.Same(magazine, windows.Find(SomeWindowStart));
+        Assert.Same(magazine, windows.Find(SomeWindowStart + StackWindows.WindowBytes - 1));
+        Assert.Null(windows.Find(SomeWindowStart - 1));
+        Assert.Null(windows.Find(SomeWindowStart + StackWindows.WindowBytes));
+        Assert.Equal(B_OK, pool.Delete());
+    }
+
+    [Fact]
+    public void Each_window_finds_its_own_magazine_and_a_window_that_shares_a_slot_replaces_the_one_bound_there()
+    {
+        PoolAllocator pool = PoolFixture.NewCachingPool();
+        var windows = new StackWindows();
+        ThreadMagazine first = MagazineOf(pool, 1), next = MagazineOf(pool, 2), sameSlot = MagazineOf(pool, 3);
+        nuint nextWindow = SomeWindowStart + StackWindows.WindowBytes;
+        nuint sameSlotWindow = SomeWindowStart + (nuint)StackWindows.SlotCount * StackWindows.WindowBytes;
+        windows.Bind(SomeWindowStart, first);
+        windows.Bind(nextWindow, next);
+        Assert.Same(first, windows.Find(SomeWindowStart));
+        Assert.Same(next, windows.Find(nextWindow));
+        windows.Bind(sameSlotWindow, sameSlot);
+        Assert.Same(sameSlot, windows.Find(sameSlotWindow));
+        Assert.Null(windows.Find(SomeWindowStart));
+        Assert.Same(next, windows.Find(nextWindow));
+        Assert.Equal(B_OK, pool.Delete());
+    }
+
+    [Fact]
+    public void A_threads_calls_from_a_deeper_window_of_its_stack_reach_the_magazine_its_shallow_calls_filled()
+    {
+        PoolAllocator pool = PoolFixture.NewCachingPool();
+        nint freedShallow = 0, takenDeep = 0;
+        int cachedAfterFree = 0;
+        var thread = new Thread(() =>
+        {
+            freedShallow = pool.Malloc(64);
+            pool.Free(freedShallow);
+            cachedAfterFree = pool.CachedBlocks;
+            takenDeep = MallocFromDeeperWindow(pool, 64);
+        }, maxStackSize: 4 << 20);
+        thread.Start();
+        thread.Join();
+        Assert.True(takenDeep == freedShallow,
+            $"a malloc two windows deeper pops the block the thread freed last: expected 0x{freedShallow:x}; actual 0x{takenDeep:x}");
+        Assert.True(pool.CachedBlocks == cachedAfterFree - 1,
+            $"the deep malloc took its block from the same magazine: expected {cachedAfterFree - 1} cached; actual {pool.CachedBlocks}");
+        PoolFixture.AssertCountsThenDelete(pool, live: 1, refused: 0);
+    }
+
+    /// <summary>malloc called with at least two windows of stack between this frame and the call.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static nint MallocFromDeeperWindow(PoolAllocator pool, nuint size)
+    {
+        Span<byte> gap = stackalloc byte[2 * StackWindows.WindowBytes];
+        gap[^1] = 1;
+        nint block = pool.Malloc(size);
+        return gap[^1] == 1 ? block : 0;
+    }
+}
