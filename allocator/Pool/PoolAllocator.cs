@@ -190,10 +190,12 @@ public sealed unsafe partial class PoolAllocator
     }
 
     /// <summary>malloc: a block of at least max(size, 1) bytes, 16-byte aligned, or 0 when there is no room or the pool met damage.</summary>
-    public nint Malloc(nuint size)
+    public nint Malloc(nuint size) => _rack is not null ? MallocCaching(size) : MallocUncached(size);
+
+    /// <summary><see cref="Malloc"/> in a pool without magazines (out of line, so that each kind of pool's path is compiled from its own profile).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private nint MallocUncached(nuint size)
     {
-        if (_rack is not null)
-            return MallocCaching(size);
         using (_lock.Hold())
             return MallocUnderLock(size);
     }
@@ -300,8 +302,13 @@ public sealed unsafe partial class PoolAllocator
     {
         if (block == 0)
             return BlockCheck.Null;
-        if (_rack is not null)
-            return FreeCaching(block);
+        return _rack is not null ? FreeCaching(block) : FreeUncached(block);
+    }
+
+    /// <summary><see cref="Free"/> of a non-NULL block in a pool without magazines (out of line, as <see cref="MallocUncached"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private BlockCheck FreeUncached(nint block)
+    {
         using (_lock.Hold())
             return FreeUnderLock(block);
     }
