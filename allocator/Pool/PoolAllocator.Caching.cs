@@ -39,7 +39,7 @@ public sealed unsafe partial class PoolAllocator
         get
         {
             nuint stack = StackWindows.CurrentStackAddress();
-            // Stryker disable once Arithmetic : the second look serves only a caller whose frame sits just above a window boundary
+            // Stryker disable once Arithmetic,NullCoalescing : the second look serves only a caller whose frame sits just above a window boundary
             return _windows?.Find(stack) ?? _windows?.Find(stack + StackWindows.WindowBytes);
         }
     }
@@ -226,7 +226,7 @@ public sealed unsafe partial class PoolAllocator
         ThreadMagazine? magazine = _windows!.Find(_lockedCallStack);
         if (magazine is null)
         {
-            magazine = _rack!.For(this, Environment.CurrentManagedThreadId);
+            magazine = _rack!.For(Environment.CurrentManagedThreadId);
             _windows.Bind(_lockedCallStack, magazine);
         }
         return magazine;

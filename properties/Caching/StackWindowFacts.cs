@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.Facts;
-using static AreaMalloc.Be.BeConstants;
 
 namespace AreaMalloc.Properties.Caching;
 
@@ -15,29 +14,35 @@ public sealed class StackWindowFacts
     /// <summary>A stack-like address at the start of a window, far from any real stack.</summary>
     private static readonly nuint SomeWindowStart = unchecked((nuint)0x7f00_0000_0000UL);
 
-    private static ThreadMagazine MagazineOf(PoolAllocator pool, int threadId) => new(pool, threadId);
+    [Fact]
+    public void A_new_magazine_is_stopped_so_no_fast_path_enters_it_before_the_locked_section_that_made_it_resumes_it()
+    {
+        var magazine = new ThreadMagazine();
+        Assert.False(magazine.TryEnter(), "a fast path entered a magazine that its locked section has not resumed");
+        magazine.Resume();
+        Assert.True(magazine.TryEnter(), "a fast path could not enter a resumed, idle magazine");
+        Assert.False(magazine.TryEnter(), "a second fast path entered a magazine that is busy");
+        magazine.Exit();
+    }
 
     [Fact]
     public void A_window_finds_nothing_until_a_magazine_is_bound_to_it_then_every_address_of_it_finds_that_magazine()
     {
-        PoolAllocator pool = PoolFixture.NewCachingPool();
         var windows = new StackWindows();
-        ThreadMagazine magazine = MagazineOf(pool, 1);
+        ThreadMagazine magazine = new();
         Assert.Null(windows.Find(SomeWindowStart));
         windows.Bind(SomeWindowStart + 100, magazine);
         Assert.Same(magazine, windows.Find(SomeWindowStart));
         Assert.Same(magazine, windows.Find(SomeWindowStart + StackWindows.WindowBytes - 1));
         Assert.Null(windows.Find(SomeWindowStart - 1));
         Assert.Null(windows.Find(SomeWindowStart + StackWindows.WindowBytes));
-        Assert.Equal(B_OK, pool.Delete());
     }
 
     [Fact]
     public void Each_window_finds_its_own_magazine_and_a_window_that_shares_a_slot_replaces_the_one_bound_there()
     {
-        PoolAllocator pool = PoolFixture.NewCachingPool();
         var windows = new StackWindows();
-        ThreadMagazine first = MagazineOf(pool, 1), next = MagazineOf(pool, 2), sameSlot = MagazineOf(pool, 3);
+        ThreadMagazine first = new(), next = new(), sameSlot = new();
         nuint nextWindow = SomeWindowStart + StackWindows.WindowBytes;
         nuint sameSlotWindow = SomeWindowStart + (nuint)StackWindows.SlotCount * StackWindows.WindowBytes;
         windows.Bind(SomeWindowStart, first);
@@ -48,7 +53,6 @@ public sealed class StackWindowFacts
         Assert.Same(sameSlot, windows.Find(sameSlotWindow));
         Assert.Null(windows.Find(SomeWindowStart));
         Assert.Same(next, windows.Find(nextWindow));
-        Assert.Equal(B_OK, pool.Delete());
     }
 
     [Fact]

@@ -16,12 +16,12 @@ internal sealed class MagazineRack
     /// <summary>Every magazine of the pool.</summary>
     public ReadOnlySpan<ThreadMagazine> All => _all;
 
-    /// <summary>The calling thread's magazine for <paramref name="pool"/>, made when it has none. Called in a stopped section: a new magazine starts stopped.</summary>
-    public ThreadMagazine For(PoolAllocator pool, int threadId)
+    /// <summary>The magazine of the thread with managed id <paramref name="threadId"/>, made when it has none. Called in a stopped section: a new magazine starts stopped.</summary>
+    public ThreadMagazine For(int threadId)
     {
         if (!_byThread.TryGetValue(threadId, out ThreadMagazine? magazine))
         {
-            magazine = new ThreadMagazine(pool, threadId);
+            magazine = new ThreadMagazine();
             _byThread.Add(threadId, magazine);
             _all = [.. _all, magazine];
         }

@@ -39,19 +39,8 @@ internal sealed class ThreadMagazine
     /// <summary>The offsets held, <see cref="MaxRounds"/> slots per class; class c's blocks are slots [c * MaxRounds, c * MaxRounds + count).</summary>
     private Rounds _rounds;
 
-    /// <summary>A magazine for <paramref name="ownerThreadId"/>, made Stopped: the locked section that makes it resumes it.</summary>
-    public ThreadMagazine(PoolAllocator pool, int ownerThreadId)
-    {
-        Pool = pool;
-        OwnerThreadId = ownerThreadId;
-        _state = Stopped;
-    }
-
-    /// <summary>The pool whose blocks this magazine holds.</summary>
-    public readonly PoolAllocator Pool;
-
-    /// <summary>The managed thread id of the thread that owns it.</summary>
-    public readonly int OwnerThreadId;
+    /// <summary>A magazine made Stopped: the locked section that makes it (and may bind it to a stack window) resumes it.</summary>
+    public ThreadMagazine() => _state = Stopped;
 
     /// <summary>How many blocks a magazine holds at most for class <paramref name="sizeClass"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
