@@ -5,7 +5,8 @@ namespace AreaMalloc.Pool;
 
 /// <summary>
 /// The lock-free realloc of a caching pool (<see cref="PoolCaching.ThreadMagazines"/>): a live slab object resized to
-/// a small size through the magazine bound to the calling frame's stack window (<see cref="StackWindows"/>). Everything else, and whatever this path declines, takes the lock.
+/// a small size through the magazine bound to the calling frame's stack window (<see cref="StackWindows"/>). Everything
+/// else, and whatever this path declines, takes the lock.
 /// </summary>
 public sealed unsafe partial class PoolAllocator
 {

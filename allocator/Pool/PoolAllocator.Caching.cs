@@ -62,7 +62,7 @@ public sealed unsafe partial class PoolAllocator
         }
     }
 
-    /// <summary><see cref="Malloc"/> in a caching pool: the calling thread's magazine, else the lock.</summary>
+    /// <summary><see cref="Malloc"/> in a caching pool: the magazine of the call's stack window, else the lock.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private nint MallocCaching(nuint size)
     {
@@ -89,7 +89,7 @@ public sealed unsafe partial class PoolAllocator
         }
     }
 
-    /// <summary><see cref="Free"/> of a non-NULL block in a caching pool: into the calling thread's magazine, else under the lock.</summary>
+    /// <summary><see cref="Free"/> of a non-NULL block in a caching pool: into the magazine of the call's stack window, else under the lock.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private BlockCheck FreeCaching(nint block)
     {
@@ -132,8 +132,9 @@ public sealed unsafe partial class PoolAllocator
     /// <summary>
     /// Fast free: true when <paramref name="block"/> was a live object of an intact slab and is now in the magazine
     /// bound to the window of <paramref name="stack"/>. False, with nothing changed, for anything else (then the locked
-    /// path decides and counts): no magazine bound there, or stopped or in use, a pointer outside the heap, misaligned, not on a slab page, a slab header failing
-    /// its magic, a full class, or a live bit already clear (freed, never handed out, or freed by another thread first).
+    /// path decides and counts): no magazine bound there, or stopped or in use, a pointer outside the heap, misaligned,
+    /// not on a slab page, a slab header failing its magic, a full class, or a live bit already clear (freed, never
+    /// handed out, or freed by another thread first).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool FreeCached(nint block, nuint stack)

@@ -30,7 +30,7 @@ internal sealed class StackWindows
 
     private Slots _slots;
 
-    /// <summary>The magazine remembered for the window of <paramref name="stackAddress"/>, or null (then ask the thread-local).</summary>
+    /// <summary>The magazine bound to the window of <paramref name="stackAddress"/>, or null (then the call takes the lock, which binds one).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ThreadMagazine? Find(nuint stackAddress)
     {

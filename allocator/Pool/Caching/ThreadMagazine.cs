@@ -13,7 +13,8 @@ namespace AreaMalloc.Pool;
 /// (<see cref="TryEnter"/> to <see cref="Exit"/>): its owner, or, rarely, a thread whose stack window the pool's
 /// <see cref="StackWindows"/> routes here (the compare-exchange excludes every other thread, so that is a cache shared
 /// in turn, never at once). Stopped: a locked section of the pool holds it (<see cref="Stop"/> to <see cref="Resume"/>);
-/// then the lock holder may read and change it, and a fast path fails to enter and takes the lock instead. When the pool is deleted its magazines stay stopped for good.
+/// then the lock holder may read and change it, and a fast path fails to enter and takes the lock instead. When the
+/// pool is deleted its magazines stay stopped for good.
 /// </para>
 /// </summary>
 internal sealed class ThreadMagazine
