@@ -35,7 +35,7 @@ root.SetAction(async (parse, cancel) =>
     return certificate.Passed ? 0 : 1;
 });
 
-var scenario = new Argument<string>("scenario") { Description = "The scenario: malloc-free, cross-task-free, malloc-free-cached, cross-task-free-cached, magazines, create-delete-pools, module-get-put, delete-race, delete-race-safe, safe-dispose." };
+var scenario = new Argument<string>("scenario") { Description = "The scenario: malloc-free, cross-task-free, malloc-free-cached, cross-task-free-cached, magazines, shared-magazine, create-delete-pools, module-get-put, delete-race, delete-race-safe, safe-dispose, pool-lock." };
 var strategy = new Option<string>("--strategy") { Description = "Coyote's exploration strategy: default, random, pct (prioritization) or probabilistic.", DefaultValueFactory = _ => "default" };
 var iterations = new Option<uint>("--iterations") { Description = "The most iterations to explore; the hunt stops at the first bug.", DefaultValueFactory = _ => 10_000 };
 var seed = new Option<uint?>("--seed") { Description = "The random seed of the exploration (default: a new one)." };

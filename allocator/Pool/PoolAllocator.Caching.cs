@@ -44,6 +44,17 @@ public sealed unsafe partial class PoolAllocator
         }
     }
 
+    /// <summary>
+    /// Binds the window of <paramref name="stack"/> to <paramref name="magazine"/>, as a locked call made from there
+    /// would (internal: the tests route a thread's calls to another thread's magazine, as a straddling window or a
+    /// reused stack does).
+    /// </summary>
+    internal void BindWindow(nuint stack, ThreadMagazine magazine)
+    {
+        using (_lock.Hold())
+            _windows!.Bind(stack, magazine);
+    }
+
     /// <summary>How many freed blocks wait in the pool's magazines, over all threads (internal: the tests check where blocks are).</summary>
     internal int CachedBlocks
     {

@@ -16,6 +16,7 @@ public static class ScenarioCatalog
             [ConcurrentMallocFreeScenario.CachedName] = ("no bug", ConcurrentMallocFreeScenario.RunCached),
             [CrossTaskFreeScenario.CachedName] = ("no bug", CrossTaskFreeScenario.RunCached),
             [MagazineScenario.Name] = ("no bug", MagazineScenario.Run),
+            [SharedMagazineScenario.Name] = ("no bug", SharedMagazineScenario.Run),
             [CreateDeletePoolsScenario.Name] = ("no bug", CreateDeletePoolsScenario.Run),
             [ModuleGetPutScenario.Name] = ("no bug", ModuleGetPutScenario.Run),
             [DeleteRaceScenario.UnsafeName] = ("the unsafe delete_pool race is found", s => DeleteRaceScenario.Run(s, PoolBehavior.BeBook)),

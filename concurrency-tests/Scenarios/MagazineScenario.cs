@@ -38,7 +38,6 @@ public static class MagazineScenario
         var backend = new QuarantiningAreaBackend();
         var areas = new AreaRegistry(backend);
         PoolAllocator pool = TestPools.Create(areas, PoolSize, caching: PoolCaching.ThreadMagazines);
-        var shared = new SharedBlockStore();
         nint victim = pool.Malloc(48);
         Specification.Assert(victim != 0, "malloc(48) of a fresh pool failed");
 
@@ -62,23 +61,39 @@ public static class MagazineScenario
             $"two tasks freed one block at once and got {outcome}; expected one Live and one NotLive");
 
         // Phase 2: blocks move between the two tasks' magazines through the shared store, the auditor racing them.
+        await WorkWithAuditorAsync(pool, refusedFrees: 1);
+
+        Specification.Assert(pool.Delete() == Be.BeConstants.B_OK, "delete_pool of the idle pool failed");
+        Specification.Assert(areas.Count == 0 && backend.LiveBytes == 0, $"after delete_pool {areas.Count} areas and {backend.LiveBytes} bytes are still mapped");
+        backend.Dispose();
+    }
+
+    /// <summary>
+    /// Two worker tasks allocate and free on a shared store of blocks (so blocks move between magazines) while an
+    /// auditor task runs <see cref="Audit"/>; then the end laws of scenario 1 hold (with <paramref name="refusedFrees"/>
+    /// refused before) and freeing everything gives the pristine pool back. <paramref name="beforeWork"/>, when given,
+    /// runs first on each worker task (also the work of <see cref="SharedMagazineScenario"/>).
+    /// </summary>
+    internal static async Task WorkWithAuditorAsync(PoolAllocator pool, long refusedFrees, Action? beforeWork = null)
+    {
+        var shared = new SharedBlockStore();
         var workers = new PoolWorker[2];
         var tasks = new Task[3];
         for (int i = 0; i < 2; i++)
         {
             PoolWorker worker = workers[i] = new PoolWorker(pool, i, shared);
-            tasks[i] = Task.Run(() => worker.Run(OperationsPerTask));
+            tasks[i] = Task.Run(() =>
+            {
+                beforeWork?.Invoke();
+                worker.Run(OperationsPerTask);
+            });
         }
         tasks[2] = Task.Run(() => Audit(pool));
         await Task.WhenAll(tasks);
 
         IReadOnlyList<LiveBlock> held = shared.TakeAll();
-        PoolAudit.AssertConsistent(pool, held, workers.Sum(w => w.FailedAllocations), refusedFrees: 1);
+        PoolAudit.AssertConsistent(pool, held, workers.Sum(w => w.FailedAllocations), refusedFrees);
         PoolAudit.AssertFreesToPristine(pool, held);
-
-        Specification.Assert(pool.Delete() == Be.BeConstants.B_OK, "delete_pool of the idle pool failed");
-        Specification.Assert(areas.Count == 0 && backend.LiveBytes == 0, $"after delete_pool {areas.Count} areas and {backend.LiveBytes} bytes are still mapped");
-        backend.Dispose();
     }
 
     /// <summary>Two whole-pool operations, each stopping and draining the magazines while the tasks run.</summary>

@@ -6,7 +6,8 @@ namespace AreaMalloc.ConcurrencyTests.Tests;
 
 /// <summary>
 /// Per-thread magazines under Coyote: scenarios 1 and 2 on caching pools, and the magazine scenario
-/// (<see cref="MagazineScenario"/>: a double free from two tasks at once, whole-pool operations racing the fast paths).
+/// (<see cref="MagazineScenario"/>: a double free from two tasks at once, whole-pool operations racing the fast paths), and
+/// one magazine reached from two tasks (<see cref="SharedMagazineScenario"/>).
 /// </summary>
 public sealed class MagazineTests(ITestOutputHelper output)
 {
@@ -42,6 +43,17 @@ public sealed class MagazineTests(ITestOutputHelper output)
     public void Magazines_free_a_double_free_once_and_stay_whole_under_racing_walks(ExplorationStrategy strategy)
     {
         ScenarioResult result = ScenarioTest.Run(MagazineScenario.Name, MagazineScenario.CiIterations, strategy, MagazineScenario.Run, output);
+        ScenarioTest.AssertNoBug(result);
+    }
+
+    /// <summary>Two tasks whose stack windows name one magazine use it in turn: the end laws hold and the pool frees back to pristine.</summary>
+    [Theory]
+    [Trait("Scenario", SharedMagazineScenario.Name)]
+    [InlineData(ExplorationStrategy.Default)]
+    [InlineData(ExplorationStrategy.Prioritization)]
+    public void Two_tasks_routed_to_one_magazine_never_overlap_or_corrupt(ExplorationStrategy strategy)
+    {
+        ScenarioResult result = ScenarioTest.Run(SharedMagazineScenario.Name, SharedMagazineScenario.CiIterations, strategy, SharedMagazineScenario.Run, output);
         ScenarioTest.AssertNoBug(result);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.Facts;
@@ -75,6 +76,70 @@ public sealed class StackWindowFacts
         Assert.True(pool.CachedBlocks == cachedAfterFree - 1,
             $"the deep malloc took its block from the same magazine: expected {cachedAfterFree - 1} cached; actual {pool.CachedBlocks}");
         PoolFixture.AssertCountsThenDelete(pool, live: 1, refused: 0);
+    }
+
+    [Fact]
+    public void Two_threads_whose_windows_name_one_magazine_use_it_in_turn_and_never_hold_one_block_at_once()
+    {
+        const int Rounds = 4_000;
+        PoolAllocator pool = PoolFixture.NewCachingPool(4 << 20);
+        ThreadMagazine? shared = null;
+        nint freedByOwner = 0, takenByGuest = 0;
+        var held = new ConcurrentDictionary<nint, int>();
+        var failures = new ConcurrentQueue<string>();
+        using var ownerReady = new ManualResetEventSlim();
+        using var go = new ManualResetEventSlim();
+        var owner = new Thread(() =>
+        {
+            freedByOwner = pool.Malloc(64);
+            pool.Free(freedByOwner);
+            shared = pool.CurrentThreadMagazine;
+            ownerReady.Set();
+            go.Wait();
+            MallocFreeRounds(pool, identity: 1, Rounds, held, failures);
+        });
+        var guest = new Thread(() =>
+        {
+            ownerReady.Wait();
+            // The window of this frame and the one below it, where malloc's own frame may lie.
+            nuint here = StackWindows.CurrentStackAddress();
+            pool.BindWindow(here, shared!);
+            pool.BindWindow(here - StackWindows.WindowBytes, shared!);
+            takenByGuest = pool.Malloc(64);
+            pool.Free(takenByGuest);
+            go.Set();
+            MallocFreeRounds(pool, identity: 2, Rounds, held, failures);
+        });
+        owner.Start();
+        guest.Start();
+        owner.Join();
+        guest.Join();
+        Assert.True(shared is not null, "the owner thread has no magazine after a malloc/free pair");
+        Assert.True(takenByGuest == freedByOwner,
+            $"the guest's first malloc pops the block the owner cached last: expected 0x{freedByOwner:x}; actual 0x{takenByGuest:x}");
+        Assert.True(failures.IsEmpty, string.Join("; ", failures.Take(5)));
+        PoolFixture.AssertCountsThenDelete(pool, live: 0, refused: 0);
+    }
+
+    /// <summary>Malloc, fill, check and free 64 bytes <paramref name="rounds"/> times, recording a block held twice at once, damage or a refused free.</summary>
+    private static void MallocFreeRounds(PoolAllocator pool, int identity, int rounds, ConcurrentDictionary<nint, int> held, ConcurrentQueue<string> failures)
+    {
+        for (int i = 0; i < rounds && failures.IsEmpty; i++)
+        {
+            nint block = pool.Malloc(64);
+            if (block == 0 || !held.TryAdd(block, identity))
+            {
+                failures.Enqueue($"thread {identity}, round {i}: malloc gave 0x{block:x}, {(block == 0 ? "NULL" : $"held by thread {held.GetValueOrDefault(block)} at the same time")}");
+                return;
+            }
+            long pattern = identity * (long)rounds + i;
+            PoolFixture.Fill(block, 64, pattern);
+            string? damage = PoolFixture.FindDamage(block, 64, pattern);
+            held.TryRemove(block, out _);
+            BlockCheck freed = pool.Free(block);
+            if (damage is not null || freed != BlockCheck.Live)
+                failures.Enqueue($"thread {identity}, round {i}: block 0x{block:x} {damage ?? "intact"}, free {freed}");
+        }
     }
 
     /// <summary>malloc called with at least two windows of stack between this frame and the call.</summary>
