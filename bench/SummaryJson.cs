@@ -50,6 +50,55 @@ internal static class SummaryJson
     private static JsonNode? Ratio(double? a, double? b) =>
         a is double x && b is double y && y > 0 ? JsonValue.Create(Math.Round(x / y, 3)) : null;
 
+    /// <summary>
+    /// A thread-scaling workload (<paramref name="type"/>): per allocator the 1- and 2-thread throughput and their
+    /// ratio; the table rows give the pool's scaling (with and without magazines) and its 2-thread throughput against
+    /// each peer's. With a <paramref name="mdTarget"/> other than "report", a scaling of 1.0 or more is met.
+    /// </summary>
+    private static void AddScaling(Results r, JsonArray workloads, StringBuilder md, string type, string id, string title, string target, string mdTarget)
+    {
+        var figures = new JsonObject();
+        var ratios = new JsonObject();
+        double? poolScaling = null, cachedScaling = null;
+        foreach ((string label, string method) in new[] { ("pool", "Pool"), ("poolCached", "PoolCached"), ("glibc", "Glibc"), ("mimalloc", "Mimalloc"), ("jemalloc", "Jemalloc") })
+        {
+            double? t1 = r.Ns(type, method, "1"), t2 = r.Ns(type, method, "2");
+            figures[label] = t1 is double && t2 is double
+                ? new JsonObject { ["1 thread Mops/s"] = Math.Round(1000 / t1.Value, 2), ["2 threads Mops/s"] = Math.Round(1000 / t2.Value, 2), ["scaling 2T/1T"] = Math.Round(t1.Value / t2.Value, 3) }
+                : JsonValue.Create(SkipReason(method));
+            if (label == "pool" && t1 is double a && t2 is double b)
+                poolScaling = a / b;
+            if (label == "poolCached" && t1 is double ca && t2 is double cb)
+                cachedScaling = ca / cb;
+            if (label is not "pool" and not "poolCached")
+            {
+                ratios[$"pool/{label} throughput, 2 threads"] = Ratio(r.Ns(type, method, "2"), r.Ns(type, "Pool", "2"));
+                ratios[$"poolCached/{label} throughput, 2 threads"] = Ratio(r.Ns(type, method, "2"), r.Ns(type, "PoolCached", "2"));
+            }
+        }
+        bool judged = mdTarget != "report";
+        workloads.Add(new JsonObject
+        {
+            ["id"] = id,
+            ["title"] = title,
+            ["target"] = target,
+            ["met"] = judged && poolScaling is double ps ? JsonValue.Create(ps >= 1.0) : null,
+            ["stretchMet"] = judged && poolScaling is double ps2 ? JsonValue.Create(ps2 >= 1.6) : null,
+            ["cachedMet"] = judged && cachedScaling is double cs ? JsonValue.Create(cs >= 1.0) : null,
+            ["cachedStretchMet"] = judged && cachedScaling is double cs2 ? JsonValue.Create(cs2 >= 1.6) : null,
+            ["scaling"] = new JsonObject { ["pool"] = Rounded(poolScaling), ["poolCached"] = Rounded(cachedScaling) },
+            ["figures"] = figures,
+            ["ratios"] = ratios,
+        });
+        foreach ((string label, string method, double? scaling) in new[] { (", thread magazines", "PoolCached", cachedScaling), ("", "Pool", poolScaling) })
+        {
+            double? pool2 = r.Ns(type, method, "2");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {id} | 2 threads / 1 thread{label} | scaling {Fmt(scaling)} | pool/glibc thr. {Fmt(Div(r.Ns(type, "Glibc", "2"), pool2))} | {Fmt(Div(r.Ns(type, "Mimalloc", "2"), pool2))} | {Fmt(Div(r.Ns(type, "Jemalloc", "2"), pool2))} | {mdTarget} | {(judged ? Met(scaling is double m ? m >= 1.0 : null) : "")} |");
+        }
+    }
+
+    private static JsonNode? Rounded(double? value) => value is double v ? JsonValue.Create(Math.Round(v, 3)) : null;
+
     private static readonly (string Label, string Method)[] Peers =
         [("glibc", "Glibc"), ("glibcDirect", "GlibcDirect"), ("mimalloc", "Mimalloc"), ("jemalloc", "Jemalloc")];
 
@@ -143,39 +192,10 @@ internal static class SummaryJson
         }
 
         // W5: throughput per thread count; scaling = 2-thread throughput / 1-thread throughput.
-        {
-            var figures = new JsonObject();
-            var ratios = new JsonObject();
-            double? poolScaling = null, cachedScaling = null;
-            foreach ((string label, string method) in new[] { ("pool", "Pool"), ("poolCached", "PoolCached"), ("glibc", "Glibc"), ("mimalloc", "Mimalloc"), ("jemalloc", "Jemalloc") })
-            {
-                double? t1 = r.Ns("W5_Threads", method, "1"), t2 = r.Ns("W5_Threads", method, "2");
-                figures[label] = t1 is double && t2 is double
-                    ? new JsonObject { ["1 thread Mops/s"] = Math.Round(1000 / t1.Value, 2), ["2 threads Mops/s"] = Math.Round(1000 / t2.Value, 2), ["scaling 2T/1T"] = Math.Round(t1.Value / t2.Value, 3) }
-                    : JsonValue.Create(SkipReason(method));
-                if (label == "pool" && t1 is double a && t2 is double b)
-                    poolScaling = a / b;
-                if (label == "poolCached" && t1 is double ca && t2 is double cb)
-                    cachedScaling = ca / cb;
-                if (label is not "pool" and not "poolCached")
-                    ratios[$"pool/{label} throughput, 2 threads"] = Ratio(r.Ns("W5_Threads", label == "pool" ? "Pool" : method, "2"), r.Ns("W5_Threads", "Pool", "2"));
-            }
-            bool? met = poolScaling is double ps ? ps >= 1.0 : null;
-            workloads.Add(new JsonObject
-            {
-                ["id"] = "W5",
-                ["title"] = "Two threads on one pool, cross-thread frees (throughput per thread count)",
-                ["target"] = "pool 2-thread throughput >= 1.0x its 1-thread throughput (stretch 1.6x)",
-                ["met"] = met is bool m ? JsonValue.Create(m) : null,
-                ["stretchMet"] = poolScaling is double ps2 ? JsonValue.Create(ps2 >= 1.6) : null,
-                ["cachedMet"] = cachedScaling is double cs ? JsonValue.Create(cs >= 1.0) : null,
-                ["cachedStretchMet"] = cachedScaling is double cs2 ? JsonValue.Create(cs2 >= 1.6) : null,
-                ["figures"] = figures,
-                ["ratios"] = ratios,
-            });
-            md.AppendLine(CultureInfo.InvariantCulture, $"| W5 | 2 threads / 1 thread, thread magazines | scaling {Fmt(cachedScaling)} | pool/glibc thr. {Fmt(Div(r.Ns("W5_Threads", "Glibc", "2"), r.Ns("W5_Threads", "PoolCached", "2")))} | {Fmt(Div(r.Ns("W5_Threads", "Mimalloc", "2"), r.Ns("W5_Threads", "PoolCached", "2")))} | {Fmt(Div(r.Ns("W5_Threads", "Jemalloc", "2"), r.Ns("W5_Threads", "PoolCached", "2")))} | scaling >= 1.0 (stretch 1.6) | {Met(cachedScaling is double cm5 ? cm5 >= 1.0 : null)} |");
-            md.AppendLine(CultureInfo.InvariantCulture, $"| W5 | 2 threads / 1 thread | scaling {Fmt(poolScaling)} | pool/glibc thr. {Fmt(Div(r.Ns("W5_Threads", "Glibc", "2"), r.Ns("W5_Threads", "Pool", "2")))} | {Fmt(Div(r.Ns("W5_Threads", "Mimalloc", "2"), r.Ns("W5_Threads", "Pool", "2")))} | {Fmt(Div(r.Ns("W5_Threads", "Jemalloc", "2"), r.Ns("W5_Threads", "Pool", "2")))} | scaling >= 1.0 (stretch 1.6) | {Met(met)} |");
-        }
+        AddScaling(r, workloads, md, "W5_Threads", "W5", "Two threads on one pool, cross-thread frees (throughput per thread count)",
+            "pool 2-thread throughput >= 1.0x its 1-thread throughput (stretch 1.6x)", "scaling >= 1.0 (stretch 1.6)");
+        AddScaling(r, workloads, md, "W5_PrivatePairs", "W5p", "Two threads on one pool, each on its own blocks (throughput per thread count)",
+            "none (reported)", "report");
 
         // W6: calloc, fresh and reused.
         {
