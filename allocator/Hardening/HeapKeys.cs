@@ -11,7 +11,9 @@ namespace AreaMalloc.Hardening;
 /// anything but the allocator (an overflow from the block before it) is found before it is followed;</item>
 /// <item><b>encoded free-list links</b> (<see cref="Encode"/>/<see cref="Decode"/>), so that a link overwritten, or copied
 /// from another slot, decodes to garbage that the validation of the link refuses;</item>
-/// <item><b>slab seals</b> (<see cref="SlabSeal"/>), which key a slab header's magic to the pool and the slab's position.</item>
+/// <item><b>slab seals</b> (<see cref="SlabSeal"/>), which key a slab header's magic to the pool and the slab's position;</item>
+/// <item><b>the cache mark</b> (<see cref="CacheMark"/>), the word a block held by a thread magazine carries in its first
+/// 8 bytes, so that a free of a block already cached is told from a free of a live block without a shared write.</item>
 /// </list>
 /// The mixes are as cheap as mimalloc's secure mode (xor, rotate, add, one or two multiplies): they stop accidental
 /// damage and blind overwrites, not an attacker who can read the pool's metadata. The authoritative copy of the keys
@@ -72,6 +74,14 @@ internal readonly struct HeapKeys
         RandomNumberGenerator.Fill(seed);
         return new HeapKeys(seed);
     }
+
+    /// <summary>
+    /// The word a thread magazine writes over the first 8 bytes of every block it holds: derived from the header key, so
+    /// it is the pool's own, fixed under <see cref="FixedKeysSwitch"/>, and held by a live block's first bytes only by
+    /// chance (about 2^-64). Never 0, the word a block leaves a magazine with.
+    /// </summary>
+    // Stryker disable once all : any word but 0 serves (a mark of 0 or 1 only sends more frees through the lock, whose check tells cached from live by looking); the mix makes it the pool's own
+    public ulong CacheMark => (BitOperations.RotateLeft(_header * MixB, 29) ^ MixA) | 1;
 
     /// <summary>
     /// The check word of the boundary tag at <paramref name="offset"/> holding (<paramref name="size"/>,

@@ -35,7 +35,7 @@ public sealed unsafe partial class PoolAllocator
             SlabHeader* header = new SlabHeap(_base, _guard).Slab(slab);
             int oldClass = header->SizeClass, newClass = SizeClasses.ClassOf(size);
             if (oldClass == newClass)
-                result = IsLiveNow(offset) ? block : 0;
+                result = IsLiveNow(offset) && !IsMarked(offset) ? block : 0;
             else if (magazine.Count(oldClass) < ThreadMagazine.Capacity(oldClass))
                 result = MoveCached(magazine, offset, header->ObjectSize, oldClass, newClass, size);
         }
@@ -45,30 +45,34 @@ public sealed unsafe partial class PoolAllocator
 
     /// <summary>
     /// The move of <see cref="ReallocCached"/>, inside the magazine, with room for the old class: takes the newest cached
-    /// block of <paramref name="newClass"/>, claims the old block, copies, marks the new block live and caches the old.
-    /// 0 with the magazine as it was when the class is empty or the old block was not live.
+    /// block of <paramref name="newClass"/>, copies the old block into it, then claims the old block (the cache mark
+    /// over its first bytes, copied before) and caches it. 0 with the magazine as it was when the class is
+    /// empty or the old block was not the program's (not live, or cached, or freed by another thread first).
     /// </summary>
     private nint MoveCached(ThreadMagazine magazine, ulong offset, uint oldSize, int oldClass, int newClass, nuint size)
     {
+        if (!IsLiveNow(offset))
+            return 0;
         ulong moved = magazine.Pop(newClass);
         if (moved == 0)
             return 0;
-        if (!ClaimLive(offset))
+        // The new block's first word is cleared before the copy, which may be shorter than a word.
+        Unmark(moved);
+        Buffer.MemoryCopy(_base + offset, _base + moved, (long)size, (long)Math.Min(oldSize, (ulong)size));
+        if (!TryMark(offset))
         {
-            // Not live (freed, never handed out, or freed by another thread first): the locked path refuses and counts it.
+            // Cached, or freed by another thread first: the locked path refuses and counts it. The new block goes back, marked.
+            *(ulong*)(_base + moved) = _cacheMark;
             magazine.Push(newClass, moved);
             return 0;
         }
-        // The old block is this magazine's alone now (it is in no list and not live), so its bytes stay as they were.
-        Buffer.MemoryCopy(_base + offset, _base + moved, (long)size, (long)Math.Min(oldSize, (ulong)size));
-        MarkLiveAtomically(moved);
         // Between the claim and the push the old block is in no list: a locked section must not run here.
         Interleaving.At(InterleavingPoint.FreeListPush);
         magazine.Push(oldClass, offset);
         return (nint)(_base + moved);
     }
 
-    /// <summary>The live bit of <paramref name="offset"/>, read once with acquire semantics (other threads' fast paths change its word).</summary>
+    /// <summary>The live bit of <paramref name="offset"/>, read once (only locked sections, which stop every magazine first, change the live map).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsLiveNow(ulong offset)
     {

@@ -13,6 +13,13 @@ public sealed unsafe partial class PoolAllocator
     /// <summary>The pool's magazines, or null when the pool does not cache.</summary>
     private readonly MagazineRack? _rack;
 
+    /// <summary>
+    /// The word every block a magazine holds carries in its first 8 bytes (<see cref="Hardening.HeapKeys.CacheMark"/>); set with
+    /// <see cref="_rack"/>. A cached block stays live in the live map: the mark, not a live bit, tells a fast free that
+    /// a block is cached, so the fast paths never write the live map, whose words other threads' blocks share.
+    /// </summary>
+    private readonly ulong _cacheMark;
+
     /// <summary>Which magazine a call made from a stack window uses; set with <see cref="_rack"/>.</summary>
     private readonly StackWindows? _windows;
 
@@ -24,6 +31,9 @@ public sealed unsafe partial class PoolAllocator
 
     /// <summary>The caching chosen at creation (<see cref="PoolCaching.None"/> when poison hardening overrode it).</summary>
     public PoolCaching Caching => _rack is null ? PoolCaching.None : PoolCaching.ThreadMagazines;
+
+    /// <summary>The word a block in a magazine carries in its first 8 bytes (internal: the tests write it into a live block); 0 when the pool does not cache.</summary>
+    internal ulong CacheMark => _cacheMark;
 
     /// <summary>The pool's lock (internal: the tests hold it to show that the magazine fast paths never take it).</summary>
     internal PoolLock Lock => _lock;
@@ -135,7 +145,7 @@ public sealed unsafe partial class PoolAllocator
         Interleaving.At(InterleavingPoint.FreeListPop);
         ulong offset = _guard.Damaged ? 0 : magazine.Pop(SizeClasses.ClassOf(size));
         if (offset != 0)
-            MarkLiveAtomically(offset);
+            Unmark(offset);
         magazine.Exit();
         return offset == 0 ? 0 : (nint)(_base + offset);
     }
@@ -144,8 +154,9 @@ public sealed unsafe partial class PoolAllocator
     /// Fast free: true when <paramref name="block"/> was a live object of an intact slab and is now in the magazine
     /// bound to the window of <paramref name="stack"/>. False, with nothing changed, for anything else (then the locked
     /// path decides and counts): no magazine bound there, or stopped or in use, a pointer outside the heap, misaligned,
-    /// not on a slab page, a slab header failing its magic, a full class, or a live bit already clear (freed, never
-    /// handed out, or freed by another thread first).
+    /// not on a slab page, a slab header failing its magic, a full class, a live bit clear (freed to its slab, or never
+    /// handed out), or a block that carries the cache mark (cached already, or freed by another thread first; or, by a
+    /// 2^-64 chance, a live block holding the mark's bytes, which the locked path then frees).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool FreeCached(nint block, nuint stack)
@@ -159,9 +170,9 @@ public sealed unsafe partial class PoolAllocator
         if (slab != 0)
         {
             int sizeClass = new SlabHeap(_base, _guard).Slab(slab)->SizeClass;
-            if (magazine.Count(sizeClass) < ThreadMagazine.Capacity(sizeClass) && ClaimLive(offset))
+            if (magazine.Count(sizeClass) < ThreadMagazine.Capacity(sizeClass) && IsLiveNow(offset) && TryMark(offset))
             {
-                // Between the claim and the push the block is in no list: a locked section must not run here.
+                // Between the mark and the push the block is in no list: a locked section must not run here.
                 Interleaving.At(InterleavingPoint.FreeListPush);
                 magazine.Push(sizeClass, offset);
                 cached = true;
@@ -190,26 +201,33 @@ public sealed unsafe partial class PoolAllocator
     }
 
     /// <summary>
-    /// The claim of a fast path on the live block at <paramref name="offset"/>: clears its live bit atomically and says
-    /// whether it was set. Of the threads freeing one block at once exactly one finds it set.
+    /// The claim of a fast path on the live, unmarked block at <paramref name="offset"/>: writes the cache mark over its
+    /// first 8 bytes with a compare-exchange from what they held, and says whether it did. Of the threads freeing one
+    /// block at once exactly one succeeds: the others read the mark, or fail the exchange. The word is the block's own
+    /// (no other block's metadata shares it), so the exchange contends only where the program races on the block.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool ClaimLive(ulong offset)
+    private bool TryMark(ulong offset)
     {
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>
-        ulong bit = offset >> LargeBlocks.TlsfMapping.GranuleLog2;
-        ulong mask = 1UL << (int)(bit & 63);
-        return (Interlocked.And(ref LiveMap[bit / 64], ~mask) & mask) != 0;
+        ref ulong word = ref *(ulong*)(_base + offset);
+        ulong held = Volatile.Read(ref word);
+        return held != _cacheMark && Interlocked.CompareExchange(ref word, _cacheMark, held) == held;
     }
 
-    /// <summary>A fast path hands out the block at <paramref name="offset"/>: sets its live bit atomically (the word is shared with blocks other threads free at once).</summary>
+    /// <summary>A block leaves a magazine (handed out): its first word no longer carries the cache mark. Call inside the magazine, or quiesced.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void MarkLiveAtomically(ulong offset)
-    {
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>
-        ulong bit = offset >> LargeBlocks.TlsfMapping.GranuleLog2;
-        Interlocked.Or(ref LiveMap[bit / 64], 1UL << (int)(bit & 63));
-    }
+    private void Unmark(ulong offset) => *(ulong*)(_base + offset) = 0;
+
+    /// <summary>Whether the block at <paramref name="offset"/> carries the cache mark (it may be cached; a live block holds the mark only by chance).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsMarked(ulong offset) => Volatile.Read(ref *(ulong*)(_base + offset)) == _cacheMark;
+
+    /// <summary>
+    /// Whether a magazine holds the block at <paramref name="offset"/>: it carries the cache mark and some magazine
+    /// lists it (looked for only when marked, so the check of a live block costs one compare; the search reads no slab
+    /// header, so it answers alike when the block's slab is damaged). Call quiesced, in a caching pool.
+    /// </summary>
+    private bool IsCachedLocked(ulong offset) => IsMarked(offset) && _rack!.Holds(offset);
 
     /// <summary>Stops every magazine until the scope ends; the locked code inside it runs beside no fast path. Call under the lock.</summary>
     private QuiescedScope Quiesce()
@@ -268,15 +286,17 @@ public sealed unsafe partial class PoolAllocator
                 ulong obj = slabs.Allocate(sizeClass);
                 if (obj == 0)
                     break;
-                // Counted as in use by the header (as every cached block is); its live bit stays clear.
+                // Live and counted as in use by the header, as every cached block is, and marked as cached.
+                SetLive(obj, true);
                 H->LiveBlocks++;
                 H->BytesInUse += usable;
+                *(ulong*)(_base + obj) = _cacheMark;
                 magazine.Push(sizeClass, obj);
             }
         }
         ulong offset = magazine.Pop(sizeClass);
         if (offset != 0)
-            SetLive(offset, true);
+            Unmark(offset);
         return offset;
     }
 
@@ -296,7 +316,7 @@ public sealed unsafe partial class PoolAllocator
             FlushOldestLocked(magazine, sizeClass, magazine.Count(sizeClass) / 2);
         if (magazine.Count(sizeClass) == ThreadMagazine.Capacity(sizeClass))
             return FreeSmallLocked(offset, slab);
-        SetLive(offset, false);
+        *(ulong*)(_base + offset) = _cacheMark;
         magazine.Push(sizeClass, offset);
         return true;
     }
@@ -327,13 +347,14 @@ public sealed unsafe partial class PoolAllocator
         return returned;
     }
 
-    /// <summary>A cached block goes back to its slab (its live bit is already clear); false (nothing changed, damage recorded) when the slab cannot take it.</summary>
+    /// <summary>A cached block goes back to its slab, no longer live; false (nothing changed, damage recorded) when the slab cannot take it.</summary>
     private bool ReturnCachedLocked(ulong offset)
     {
         uint slab = _pageMap[offset / B_PAGE_SIZE];
         var slabs = new SlabHeap(_base, _guard);
         if (!slabs.CanFree(slab))
             return false;
+        SetLive(offset, false);
         H->LiveBlocks--;
         H->BytesInUse -= slabs.Slab(slab)->ObjectSize;
         Interleaving.At(InterleavingPoint.StatisticsUpdate);

@@ -49,6 +49,7 @@ public sealed unsafe partial class PoolAllocator
         {
             _rack = new MagazineRack();
             _windows = new StackWindows();
+            _cacheMark = keys.CacheMark;
         }
         _guard = new HeapGuard(keys, (hardening & PoolHardening.PoisonFreedMemory) != 0, layout.HeapStart, layout.HeapEnd);
         _areas = areas;
@@ -326,7 +327,7 @@ public sealed unsafe partial class PoolAllocator
             check = BlockCheck.OutsidePool;
         else if ((offset & (TlsfMapping.Granule - 1)) != 0)
             check = BlockCheck.Misaligned;
-        else if (!IsLive(offset))
+        else if (!IsHandedOutLocked(offset))
             check = BlockCheck.NotLive;
         else
         {
@@ -384,12 +385,16 @@ public sealed unsafe partial class PoolAllocator
             return BlockCheck.OutsidePool;
         if ((offset & (TlsfMapping.Granule - 1)) != 0)
             return BlockCheck.Misaligned;
-        if (!IsLive(offset))
+        if (!IsHandedOutLocked(offset))
             return BlockCheck.NotLive;
         uint slab = _pageMap[offset / B_PAGE_SIZE];
         bool intact = slab != 0 ? new SlabHeap(_base, _guard).IsIntact(slab) : new LargeBlockHeap(_base, _guard).IsLiveBlock(offset - 16, slab: false);
         return intact ? BlockCheck.Live : BlockCheck.Corrupt;
     }
+
+    /// <summary>Whether the block at <paramref name="offset"/> is in the program's hands: live, and in a caching pool held by no magazine (a cached block is live too). Call quiesced.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsHandedOutLocked(ulong offset) => IsLive(offset) && (_rack is null || !IsCachedLocked(offset));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsLive(ulong offset)

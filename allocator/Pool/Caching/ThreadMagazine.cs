@@ -5,9 +5,9 @@ namespace AreaMalloc.Pool;
 
 /// <summary>
 /// One thread's cache of freed slab objects of one pool: a stack of block offsets per size class.
-/// Invariants: every offset held is an object start of an intact slab of its class whose live-map bit is clear; the
-/// slab counts it as in use (it is on no slab free list) and the pool's header counts it in LiveBlocks and BytesInUse;
-/// no offset is held twice, in one magazine or in two.
+/// Invariants: every offset held is an object start of an intact slab of its class whose live-map bit is set and whose
+/// first 8 bytes hold the pool's cache mark; the slab counts it as in use (it is on no slab free list) and the pool's
+/// header counts it in LiveBlocks and BytesInUse; no offset is held twice, in one magazine or in two.
 /// <para>
 /// Ownership is a three-state word. Idle: nobody is in it. Busy: one thread runs a lock-free fast path in it
 /// (<see cref="TryEnter"/> to <see cref="Exit"/>): its owner, or, rarely, a thread whose stack window the pool's
@@ -97,6 +97,16 @@ internal sealed class ThreadMagazine
         int count = _counts[sizeClass];
         _rounds[sizeClass * MaxRounds + count] = offset;
         _counts[sizeClass] = count + 1;
+    }
+
+    /// <summary>Whether the list of some class holds <paramref name="offset"/>.</summary>
+    public bool Holds(ulong offset)
+    {
+        ReadOnlySpan<ulong> rounds = _rounds;
+        for (int c = 0; c < SizeClasses.Count; c++)
+            if (rounds.Slice(c * MaxRounds, _counts[c]).Contains(offset))
+                return true;
+        return false;
     }
 
     /// <summary>The i-th oldest block of the class (i below <see cref="Count"/>).</summary>
