@@ -185,7 +185,7 @@ public sealed unsafe partial class PoolAllocator
     /// <summary>
     /// The slab a fast path may find an object of at <paramref name="offset"/>, or 0: the offset is inside the heap,
     /// granule-aligned, on a slab page whose header has its magic. (Whether an object starts there and is live is the
-    /// live bit's to say: it is set only on the start of a live object.) Call inside the magazine: a slab is released
+    /// live bit's to say: it is set only on the start of a live or cached object; the cache mark tells the two apart.) Call inside the magazine: a slab is released
     /// only under the lock with every magazine stopped, so the header read here stays the slab's own.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -19,6 +19,7 @@ public sealed unsafe class CacheMarkFacts
     {
         PoolAllocator pool = PoolFixture.NewCachingPool();
         nint keep = pool.Malloc((nuint)size), block = pool.Malloc((nuint)size);
+        Assert.True(*(ulong*)keep != pool.CacheMark, "a block handed out by the locked refill must not carry the cache mark");
         nint other = pool.Malloc(200);
         Assert.Equal(BlockCheck.Live, pool.Free(other));
         Assert.Equal(BlockCheck.Live, pool.Free(block));
@@ -85,6 +86,23 @@ public sealed unsafe class CacheMarkFacts
         PoolStatistics stats = pool.GetStatistics();
         Assert.Equal(0L, stats.LiveBlocks);
         Assert.Equal(1L, stats.RefusedFrees);
+        PoolFixture.AssertIntact(pool);
+        Assert.Equal(B_OK, pool.Delete());
+    }
+
+    [Fact]
+    public void A_realloc_through_the_magazine_that_keeps_fewer_than_8_bytes_hands_out_a_block_without_the_mark()
+    {
+        PoolAllocator pool = PoolFixture.NewCachingPool();
+        nint spare = pool.Malloc(16), block = pool.Malloc(64);
+        Assert.Equal(BlockCheck.Live, pool.Free(spare));
+        // The kept bytes are the mark's own first 4: a copy over a word still marked would leave the whole mark.
+        *(uint*)block = (uint)pool.CacheMark;
+        nint moved = pool.Realloc(block, 4);
+        Assert.Equal(spare, moved);
+        Assert.Equal((uint)pool.CacheMark, *(uint*)moved);
+        Assert.True(*(ulong*)moved != pool.CacheMark, $"the block handed out carries the cache mark 0x{pool.CacheMark:x}");
+        Assert.Equal(BlockCheck.Live, pool.Free(moved));
         PoolFixture.AssertIntact(pool);
         Assert.Equal(B_OK, pool.Delete());
     }
