@@ -62,7 +62,7 @@ public sealed unsafe partial class PoolAllocator
         if (!TryMark(offset))
         {
             // Cached, or freed by another thread first: the locked path refuses and counts it. The new block goes back, marked.
-            *(ulong*)(_base + moved) = _cacheMark;
+            Mark(moved);
             magazine.Push(newClass, moved);
             return 0;
         }

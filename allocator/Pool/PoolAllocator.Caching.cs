@@ -14,8 +14,8 @@ public sealed unsafe partial class PoolAllocator
     private readonly MagazineRack? _rack;
 
     /// <summary>
-    /// The word every block a magazine holds carries in its first 8 bytes (<see cref="Hardening.HeapKeys.CacheMark"/>); set with
-    /// <see cref="_rack"/>. A cached block stays live in the live map: the mark, not a live bit, tells a fast free that
+    /// The word every block a magazine holds carries in its first 8 bytes (<see cref="Hardening.HeapKeys.CacheMark"/>);
+    /// set with <see cref="_rack"/>. A cached block stays live in the live map: the mark, not a live bit, tells a fast free that
     /// a block is cached, so the fast paths never write the live map, whose words other threads' blocks share.
     /// </summary>
     private readonly ulong _cacheMark;
@@ -185,8 +185,9 @@ public sealed unsafe partial class PoolAllocator
     /// <summary>
     /// The slab a fast path may find an object of at <paramref name="offset"/>, or 0: the offset is inside the heap,
     /// granule-aligned, on a slab page whose header has its magic. (Whether an object starts there and is live is the
-    /// live bit's to say: it is set only on the start of a live or cached object; the cache mark tells the two apart.) Call inside the magazine: a slab is released
-    /// only under the lock with every magazine stopped, so the header read here stays the slab's own.
+    /// live bit's to say: it is set only on the start of a live or cached object; the cache mark tells the two apart.)
+    /// Call inside the magazine: a slab is released only under the lock with every magazine stopped, so the header read
+    /// here stays the slab's own.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint FastSlabOf(ulong offset)
@@ -213,6 +214,10 @@ public sealed unsafe partial class PoolAllocator
         ulong held = Volatile.Read(ref word);
         return held != _cacheMark && Interlocked.CompareExchange(ref word, _cacheMark, held) == held;
     }
+
+    /// <summary>A block the magazine owns alone enters it: its first word carries the cache mark. Call inside the magazine, or quiesced.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Mark(ulong offset) => *(ulong*)(_base + offset) = _cacheMark;
 
     /// <summary>A block leaves a magazine (handed out): its first word no longer carries the cache mark. Call inside the magazine, or quiesced.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -290,7 +295,7 @@ public sealed unsafe partial class PoolAllocator
                 SetLive(obj, true);
                 H->LiveBlocks++;
                 H->BytesInUse += usable;
-                *(ulong*)(_base + obj) = _cacheMark;
+                Mark(obj);
                 magazine.Push(sizeClass, obj);
             }
         }
@@ -316,7 +321,7 @@ public sealed unsafe partial class PoolAllocator
             FlushOldestLocked(magazine, sizeClass, magazine.Count(sizeClass) / 2);
         if (magazine.Count(sizeClass) == ThreadMagazine.Capacity(sizeClass))
             return FreeSmallLocked(offset, slab);
-        *(ulong*)(_base + offset) = _cacheMark;
+        Mark(offset);
         magazine.Push(sizeClass, offset);
         return true;
     }

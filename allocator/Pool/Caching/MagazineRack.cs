@@ -4,8 +4,9 @@ namespace AreaMalloc.Pool;
 /// A pool's magazines, one per thread that freed or allocated a small block on it. Touched only under the pool's lock.
 /// A locked section stops every magazine first (<see cref="StopAll"/>) and resumes them last, so the pool's memory is
 /// changed either under the lock with no fast path running, or by fast paths that touch only the magazine they entered
-/// and the blocks they hand out or take in (a block taken in gets the cache mark by compare-exchange). A thread's managed id is reused only after the thread ended, so a magazine
-/// found by id is the calling thread's own, or an ended thread's that it takes over (blocks and all). Calls reach a
+/// and the blocks they hand out or take in (a block taken in gets the cache mark by compare-exchange). A thread's
+/// managed id is reused only after the thread ended, so a magazine found by id is the calling thread's own, or an ended
+/// thread's that it takes over (blocks and all). Calls reach a
 /// magazine through the pool's <see cref="StackWindows"/>, which the locked paths bind to the magazine found here.
 /// </summary>
 internal sealed class MagazineRack
