@@ -93,7 +93,7 @@ if (filters.Count > 0)
 Type[] workloads =
 [
     typeof(W0_Warmup), typeof(W1_LifoPairs), typeof(W2_Batch), typeof(W3_Mixed), typeof(W4_Large),
-    typeof(W5_Threads), typeof(W5_PrivatePairs), typeof(W6_Calloc), typeof(W7_DeletePool),
+    typeof(W5_Threads), typeof(W5_PrivatePairs), typeof(W6_Calloc), typeof(W7_DeletePool), typeof(M0_Primitives),
 ];
 
 if (list)

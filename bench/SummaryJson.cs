@@ -305,6 +305,7 @@ internal static class SummaryJson
                 ["os"] = RuntimeInformation.OSDescription,
                 ["runtime"] = RuntimeInformation.FrameworkDescription,
                 ["note"] = "shared 2-core machine, other jobs running: ratios from one run, absolute times are not meaningful",
+                ["primitives"] = Primitives(r),
             },
             ["interleavingHook"] = AreaMalloc.Pool.Interleaving.CompiledIn ? "compiled in" : "compiled out",
             ["peers"] = new JsonObject
@@ -317,10 +318,29 @@ internal static class SummaryJson
         };
         File.WriteAllText(Path.Combine(folder, $"summary{suffix}.json"), doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.WriteAllText(Path.Combine(folder, $"summary{suffix}.md"),
-            $"Ratios ({(useMin ? "minimum" : "median")} of the iteration means) from one {(quick ? "quick" : "full")} run on {started:yyyy-MM-dd}, {Environment.ProcessorCount} cores ({CpuName()}); lower is better except W5 scaling.\n\n" + md);
+            $"Ratios ({(useMin ? "minimum" : "median")} of the iteration means) from one {(quick ? "quick" : "full")} run on {started:yyyy-MM-dd}, {Environment.ProcessorCount} cores ({CpuName()}); lower is better except W5 scaling.\n\n" + md
+            + PrimitivesLine(r));
         Console.WriteLine($"{(useMin ? "minimum" : "median")} of the iteration means:");
-        Console.WriteLine(md.ToString());
+        Console.WriteLine(md.ToString() + PrimitivesLine(r));
         Console.WriteLine($"summary: {Path.Combine(folder, $"summary{suffix}.json")}");
+    }
+
+    /// <summary>M0: the machine's cost of the primitives the pool's paths use, ns per operation (null when not run).</summary>
+    private static JsonObject Primitives(Results r) => new()
+    {
+        ["locked compare-exchange + store (ns)"] = Rounded(r.Ns("M0_Primitives", "LockedCompareExchange")),
+        ["two plain stores (ns)"] = Rounded(r.Ns("M0_Primitives", "PlainStores")),
+        ["[ThreadStatic] read through a call (ns)"] = Rounded(r.Ns("M0_Primitives", "ThreadStaticRead")),
+        ["static read through a call (ns)"] = Rounded(r.Ns("M0_Primitives", "StaticRead")),
+        ["process-wide barrier (ns)"] = Rounded(r.Ns("M0_Primitives", "ProcessWideBarrier")),
+    };
+
+    /// <summary>The M0 figures as one line under the table, or nothing when M0 did not run.</summary>
+    private static string PrimitivesLine(Results r)
+    {
+        double? cas = r.Ns("M0_Primitives", "LockedCompareExchange");
+        return cas is null ? "" : string.Create(CultureInfo.InvariantCulture,
+            $"\nMachine primitives (M0, one thread): locked compare-exchange + store {Ns(cas)}, two plain stores {Ns(r.Ns("M0_Primitives", "PlainStores"))}, [ThreadStatic] read through a call {Ns(r.Ns("M0_Primitives", "ThreadStaticRead"))} (a static one {Ns(r.Ns("M0_Primitives", "StaticRead"))}), process-wide barrier {Us(r.Ns("M0_Primitives", "ProcessWideBarrier"))}. A caching pool's malloc/free pair makes three locked instructions, the locked pool's four.\n");
     }
 
     private static void AppendRow(StringBuilder md, string id, string c, double? pool, double? glibc, double? mi, double? je, string target, bool? met) =>
