@@ -107,6 +107,28 @@ public sealed unsafe class CacheMarkFacts
         Assert.Equal(B_OK, pool.Delete());
     }
 
+    [Fact]
+    public void A_refused_realloc_of_a_cached_block_to_fewer_than_8_bytes_puts_the_block_it_popped_back_with_the_mark()
+    {
+        PoolAllocator pool = PoolFixture.NewCachingPool();
+        nint spare = pool.Malloc(16), block = pool.Malloc(64);
+        Assert.Equal(BlockCheck.Live, pool.Free(spare));
+        Assert.Equal(BlockCheck.Live, pool.Free(block));
+        int cached = pool.CachedBlocks;
+        // The move pops the newest cached 16-byte block (spare) and copies the freed block's first 4 bytes (half of the
+        // mark) into it before its claim on the freed block fails: spare must go back whole, mark and all.
+        Assert.Equal(0, pool.Realloc(block, 4));
+        Assert.True(*(ulong*)spare == pool.CacheMark, $"the block the refused move popped must be cached again with the mark: expected 0x{pool.CacheMark:x}, actual 0x{*(ulong*)spare:x}");
+        Assert.Equal(cached, pool.CachedBlocks);
+        Assert.Equal(BlockCheck.NotLive, pool.Free(spare));
+        Assert.Equal(spare, pool.Malloc(16));
+        Assert.True(pool.Malloc(16) != spare, "the block that went back is cached once: the next malloc of its class gets another");
+        // (Statistics drain the magazines, so they are read last.)
+        Assert.Equal(2L, pool.GetStatistics().RefusedFrees);
+        PoolFixture.AssertIntact(pool);
+        Assert.Equal(B_OK, pool.Delete());
+    }
+
     /// <summary>The live-map words of the pool's heap, copied.</summary>
     private static ulong[] LiveMap(PoolAllocator pool)
     {
