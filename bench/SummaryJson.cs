@@ -317,31 +317,31 @@ internal static class SummaryJson
             ["workloads"] = workloads,
         };
         File.WriteAllText(Path.Combine(folder, $"summary{suffix}.json"), doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        string primitivesLine = PrimitivesLine(r);
         File.WriteAllText(Path.Combine(folder, $"summary{suffix}.md"),
             $"Ratios ({(useMin ? "minimum" : "median")} of the iteration means) from one {(quick ? "quick" : "full")} run on {started:yyyy-MM-dd}, {Environment.ProcessorCount} cores ({CpuName()}); lower is better except W5 scaling.\n\n" + md
-            + PrimitivesLine(r));
+            + primitivesLine);
         Console.WriteLine($"{(useMin ? "minimum" : "median")} of the iteration means:");
-        Console.WriteLine(md.ToString() + PrimitivesLine(r));
+        Console.WriteLine(md.ToString() + primitivesLine);
         Console.WriteLine($"summary: {Path.Combine(folder, $"summary{suffix}.json")}");
     }
+
+    /// <summary>An M0 figure: ns per operation of the <c>M0_Primitives</c> benchmark <paramref name="method"/>, or null when it did not run.</summary>
+    private static double? M0(Results r, string method) => r.Ns("M0_Primitives", method);
 
     /// <summary>M0: the machine's cost of the primitives the pool's paths use, ns per operation (null when not run).</summary>
     private static JsonObject Primitives(Results r) => new()
     {
-        ["locked compare-exchange + store (ns)"] = Rounded(r.Ns("M0_Primitives", "LockedCompareExchange")),
-        ["two plain stores (ns)"] = Rounded(r.Ns("M0_Primitives", "PlainStores")),
-        ["[ThreadStatic] read through a call (ns)"] = Rounded(r.Ns("M0_Primitives", "ThreadStaticRead")),
-        ["static read through a call (ns)"] = Rounded(r.Ns("M0_Primitives", "StaticRead")),
-        ["process-wide barrier (ns)"] = Rounded(r.Ns("M0_Primitives", "ProcessWideBarrier")),
+        ["locked compare-exchange + store (ns)"] = Rounded(M0(r, "LockedCompareExchange")),
+        ["two plain stores (ns)"] = Rounded(M0(r, "PlainStores")),
+        ["[ThreadStatic] read through a call (ns)"] = Rounded(M0(r, "ThreadStaticRead")),
+        ["static read through a call (ns)"] = Rounded(M0(r, "StaticRead")),
+        ["process-wide barrier (ns)"] = Rounded(M0(r, "ProcessWideBarrier")),
     };
 
     /// <summary>The M0 figures as one line under the table, or nothing when M0 did not run.</summary>
-    private static string PrimitivesLine(Results r)
-    {
-        double? cas = r.Ns("M0_Primitives", "LockedCompareExchange");
-        return cas is null ? "" : string.Create(CultureInfo.InvariantCulture,
-            $"\nMachine primitives (M0, one thread): locked compare-exchange + store {Ns(cas)}, two plain stores {Ns(r.Ns("M0_Primitives", "PlainStores"))}, [ThreadStatic] read through a call {Ns(r.Ns("M0_Primitives", "ThreadStaticRead"))} (a static one {Ns(r.Ns("M0_Primitives", "StaticRead"))}), process-wide barrier {Us(r.Ns("M0_Primitives", "ProcessWideBarrier"))}. A caching pool's malloc/free pair makes three locked instructions, the locked pool's four.\n");
-    }
+    private static string PrimitivesLine(Results r) => M0(r, "LockedCompareExchange") is not double cas ? "" : string.Create(CultureInfo.InvariantCulture,
+        $"\nMachine primitives (M0, one thread): locked compare-exchange + store {Ns(cas)}, two plain stores {Ns(M0(r, "PlainStores"))}, [ThreadStatic] read through a call {Ns(M0(r, "ThreadStaticRead"))} (a static one {Ns(M0(r, "StaticRead"))}), process-wide barrier {Us(M0(r, "ProcessWideBarrier"))}. A caching pool's malloc/free pair makes three locked instructions, the locked pool's four.\n");
 
     private static void AppendRow(StringBuilder md, string id, string c, double? pool, double? glibc, double? mi, double? je, string target, bool? met) =>
         md.AppendLine(CultureInfo.InvariantCulture, $"| {id} | {c} | {Ns(pool)} | {Fmt(Div(pool, glibc))} | {Fmt(Div(pool, mi))} | {Fmt(Div(pool, je))} | {target} | {Met(met)} |");
