@@ -13,7 +13,12 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
 
-// dotnet run -c Release --project bench [-- --quick] [--filter <glob>]... [--no-footprint] [--list] [--out <subfolder>]
+// dotnet run -c Release --project bench [-- --quick] [--filter <glob>]... [--no-footprint] [--no-install] [--list] [--out <subfolder>]
+
+// The native peers first (apt-get when missing; see PeerInstaller), once, in the process that starts the run.
+if (Environment.GetEnvironmentVariable("AREAMALLOC_BENCH_CHILD") is null && PeerInstaller.Wanted(args)
+    && PeerInstaller.Run(Paths.RepoRoot()) is string installProblem)
+    Console.WriteLine(installProblem);
 
 // Debian's libjemalloc.so.2 uses initial-exec TLS, so dlopen fails with "cannot allocate memory in static TLS
 // block" unless the loader reserves more static TLS. That is a start-up tunable: re-run this program once with it.
