@@ -66,6 +66,23 @@ internal sealed class PoolLock
     /// <summary>How many threads are registered to wait (a snapshot, for tests).</summary>
     internal int Waiters => Volatile.Read(ref _state) / OneWaiter;
 
+    /// <summary>Whether a woken waiter has not yet run (bit 1; a snapshot, for tests).</summary>
+    internal bool WaiterWoken => (Volatile.Read(ref _state) & Woken) != 0;
+
+    /// <summary>How many wake permits are outstanding: at most one, by the invariant above (a snapshot, for tests).</summary>
+    internal int PermitsOutstanding => _wake.CurrentCount;
+
+    /// <summary>
+    /// A lock whose state word is set as given, with no permit outstanding (internal: the tests reach states that only
+    /// races produce, such as an exit that finds a waiter already woken by another thread's exit).
+    /// </summary>
+    internal static PoolLock InState(bool held, int waiters, bool woken)
+    {
+        var gate = new PoolLock();
+        gate._state = waiters * OneWaiter | (woken ? Woken : 0) | (held ? Locked : 0);
+        return gate;
+    }
+
     /// <summary>The lock was taken: spin while it may come free, then register as a waiter and block until it is taken.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterContended()
@@ -143,14 +160,19 @@ internal sealed class PoolLock
         }
     }
 
-    /// <summary>Wakes one registered waiter when the lock is free, waiters are registered and none is woken yet.</summary>
+    /// <summary>
+    /// Wakes one registered waiter when the lock is free, waiters are registered and none is woken yet. Exit calls it
+    /// after seeing that; it looks again, because between the two another thread may have taken the lock or exited and
+    /// woken a waiter itself (internal: the tests call it in those states).
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WakeOne()
+    internal void WakeOne()
     {
         while (true)
         {
             int s = Volatile.Read(ref _state);
-            // Held again: that holder's exit wakes a waiter. Woken already, or no waiter: nothing to do.
+            // Held again: that holder's exit wakes a waiter. Woken already: a second permit would wake a second waiter,
+            // and the two would clear bit 1 twice. No waiter: nothing to do.
             if (s < OneWaiter || (s & (Locked | Woken)) != 0)
                 return;
             if (Interlocked.CompareExchange(ref _state, s | Woken, s) == s)

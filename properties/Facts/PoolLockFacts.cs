@@ -119,6 +119,41 @@ public sealed class PoolLockFacts
         Assert.Equal(0, gate.Waiters);
     }
 
+    // WakeOne in the states that only races produce: Exit calls it after seeing waiters and none woken, and by the time
+    // it looks again another thread may have taken the lock, or exited and woken a waiter itself.
+
+    [Fact]
+    public void An_exit_that_finds_a_waiter_already_woken_releases_no_second_permit() =>
+        AssertWakeOne(held: false, waiters: 1, woken: true, permitsExpected: 0);
+
+    [Fact]
+    public void An_exit_that_finds_the_lock_held_again_leaves_the_wake_to_that_holder() =>
+        AssertWakeOne(held: true, waiters: 2, woken: false, permitsExpected: 0);
+
+    [Fact]
+    public void An_exit_with_no_waiter_registered_wakes_nobody() =>
+        AssertWakeOne(held: false, waiters: 0, woken: false, permitsExpected: 0);
+
+    [Fact]
+    public void An_exit_that_finds_waiters_and_none_woken_releases_exactly_one_permit() =>
+        AssertWakeOne(held: false, waiters: 2, woken: false, permitsExpected: 1);
+
+    /// <summary>
+    /// Calls WakeOne on a lock in the given state and checks that it released <paramref name="permitsExpected"/>
+    /// permits, marked a waiter woken exactly when it released one (and never cleared the mark: only the woken waiter
+    /// does), and left the holder and the waiter count as they were.
+    /// </summary>
+    private static void AssertWakeOne(bool held, int waiters, bool woken, int permitsExpected)
+    {
+        string state = $"held {held}, {waiters} waiter(s), woken {woken}";
+        var gate = PoolLock.InState(held, waiters, woken);
+        gate.WakeOne();
+        Assert.True(gate.PermitsOutstanding == permitsExpected, $"{state}: expected {permitsExpected} permit(s) released, found {gate.PermitsOutstanding}");
+        Assert.True(gate.WaiterWoken == (woken || permitsExpected == 1), $"{state}: expected the woken bit {(woken || permitsExpected == 1 ? "set" : "clear")}, found it {(gate.WaiterWoken ? "set" : "clear")}");
+        Assert.True(gate.Waiters == waiters, $"{state}: expected {waiters} waiter(s) registered, found {gate.Waiters}");
+        Assert.True(gate.IsHeld == held, $"{state}: expected the lock {(held ? "held" : "free")}, found it {(gate.IsHeld ? "held" : "free")}");
+    }
+
     /// <summary>Runs <paramref name="body"/> on a background thread; fails when it does not end within <see cref="Patience"/>, and rethrows what it threw.</summary>
     private static void Bounded(Action body)
     {
