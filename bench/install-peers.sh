@@ -27,7 +27,9 @@ fi
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+  # -n: never prompt (the script runs at the start of every bench run); without a password-less sudo, apt-get fails
+  # at once and the bench skips the missing peers.
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; else
     echo "install-peers: not root and no sudo; missing ${need[*]}: the bench will skip those peers"
     exit 0
   fi
