@@ -146,10 +146,11 @@ public sealed class PoolLockFacts
     private static void AssertWakeOne(bool held, int waiters, bool woken, int permitsExpected)
     {
         string state = $"held {held}, {waiters} waiter(s), woken {woken}";
+        bool wokenExpected = woken || permitsExpected == 1;
         var gate = PoolLock.InState(held, waiters, woken);
         gate.WakeOne();
         Assert.True(gate.PermitsOutstanding == permitsExpected, $"{state}: expected {permitsExpected} permit(s) released, found {gate.PermitsOutstanding}");
-        Assert.True(gate.WaiterWoken == (woken || permitsExpected == 1), $"{state}: expected the woken bit {(woken || permitsExpected == 1 ? "set" : "clear")}, found it {(gate.WaiterWoken ? "set" : "clear")}");
+        Assert.True(gate.WaiterWoken == wokenExpected, $"{state}: expected the woken bit {(wokenExpected ? "set" : "clear")}, found it {(gate.WaiterWoken ? "set" : "clear")}");
         Assert.True(gate.Waiters == waiters, $"{state}: expected {waiters} waiter(s) registered, found {gate.Waiters}");
         Assert.True(gate.IsHeld == held, $"{state}: expected the lock {(held ? "held" : "free")}, found it {(gate.IsHeld ? "held" : "free")}");
     }
