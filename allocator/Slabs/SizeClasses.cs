@@ -82,11 +82,11 @@ public static class SizeClasses
 
     private static byte[] BuildGranuleTable()
     {
-        var table = new byte[MaxSmallSize / 16 + 1];
+        var table = new byte[MaxSmallSize / Format.Granules.Bytes + 1];
         int c = 0;
         for (int g = 0; g < table.Length; g++)
         {
-            while (s_sizes[c] < Math.Max(g, 1) * 16)
+            while (s_sizes[c] < Math.Max(g, 1) * Format.Granules.Bytes)
                 c++;
             table[g] = (byte)c;
         }
