@@ -7,7 +7,7 @@ using Microsoft.Coyote.SystematicTesting;
 namespace AreaMalloc.ConcurrencyTests;
 
 /// <summary>
-/// Smoke tests proving that the build rewrote this assembly (and AreaMalloc.dll) for Coyote, so that
+/// Smoke tests proving that the build rewrote this assembly (and AreaMalloc.TestKit.dll, AreaMalloc.dll) for Coyote, so that
 /// the in-process <see cref="TestingEngine"/> controls real <see cref="Task.Run(Action)"/> tasks and
 /// <c>lock</c> on an <see cref="object"/>. Without rewriting, these tests report a false deadlock.
 /// </summary>
@@ -16,12 +16,14 @@ public sealed class RewritingSmokeTests
     private const uint Iterations = 100;
 
     [Fact]
-    public void Build_rewrites_test_assembly_and_allocator_for_coyote()
+    public void Build_rewrites_test_assembly_test_kit_and_allocator_for_coyote()
     {
         Assembly tests = typeof(RewritingSmokeTests).Assembly;
+        Assembly kit = Assembly.Load("AreaMalloc.TestKit");
         Assembly allocator = Assembly.Load("AreaMalloc");
 
         Assert.True(RewritingEngine.IsAssemblyRewritten(tests), $"{tests.Location} was not rewritten by coyote");
+        Assert.True(RewritingEngine.IsAssemblyRewritten(kit), $"{kit.Location} was not rewritten by coyote");
         Assert.True(RewritingEngine.IsAssemblyRewritten(allocator), $"{allocator.Location} was not rewritten by coyote");
     }
 

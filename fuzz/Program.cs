@@ -1,4 +1,4 @@
-using AreaMalloc.Properties.Fuzzing;
+using AreaMalloc.TestKit.Fuzzing;
 using SharpFuzz;
 
 namespace AreaMalloc.Fuzz;

@@ -1,5 +1,5 @@
 using AreaMalloc.Areas;
-using AreaMalloc.ConcurrencyTests.Backends;
+using AreaMalloc.TestKit.Backends;
 using static AreaMalloc.Be.BeConstants;
 
 namespace AreaMalloc.ConcurrencyTests.Facts;

@@ -1,5 +1,5 @@
 using AreaMalloc.Areas;
-using AreaMalloc.ConcurrencyTests.Backends;
+using AreaMalloc.TestKit.Backends;
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.Idiomatic;

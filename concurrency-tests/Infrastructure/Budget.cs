@@ -1,10 +1,10 @@
-using Setting = AreaMalloc.Properties.Infrastructure.Budget;
+using Setting = AreaMalloc.TestKit.Settings.Budget;
 
 namespace AreaMalloc.ConcurrencyTests.Infrastructure;
 
 /// <summary>
 /// The one setting that sizes every scenario: the environment variable <c>AREAMALLOC_BUDGET</c>, read and parsed by
-/// the same code as the properties' budget (<c>properties/Infrastructure/Budget.cs</c>, linked into this project), so
+/// the same code as the properties' budget (the test kit's <c>Settings/Budget.cs</c>), so
 /// that one value always means the same multiplier in both test projects:
 /// <list type="bullet">
 /// <item><c>ci</c> (the default, also when unset or empty): each scenario's CI iterations; the whole suite runs in well under a minute.</item>

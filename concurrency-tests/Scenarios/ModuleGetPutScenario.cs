@@ -1,5 +1,5 @@
 using AreaMalloc.Areas;
-using AreaMalloc.ConcurrencyTests.Backends;
+using AreaMalloc.TestKit.Backends;
 using AreaMalloc.ConcurrencyTests.Infrastructure;
 using AreaMalloc.ConcurrencyTests.Scenarios.Workload;
 using Microsoft.Coyote.Random;

@@ -21,7 +21,7 @@ internal static class ScenarioTest
         output.WriteLine(result.Describe());
         foreach (string line in result.CertifyFigures())
             output.WriteLine(line);
-        AreaMalloc.Properties.Infrastructure.Progress.Report($"{scenario} ({strategy.ShortName()})", result.IterationsDone, result.IterationsRequested);
+        AreaMalloc.TestKit.Settings.Progress.Report($"{scenario} ({strategy.ShortName()})", result.IterationsDone, result.IterationsRequested);
         return result;
     }
 

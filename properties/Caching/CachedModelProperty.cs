@@ -1,8 +1,9 @@
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.Properties.ModelBased;
-using AreaMalloc.Properties.ModelBased.UnderTest;
+using AreaMalloc.TestKit.ModelBased.UnderTest;
 using Xunit.Abstractions;
+using AreaMalloc.TestKit.Settings;
 
 namespace AreaMalloc.Properties.Caching;
 

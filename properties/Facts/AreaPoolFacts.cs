@@ -2,6 +2,7 @@ using AreaMalloc.Areas;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.Pool;
 using AreaMalloc.Idiomatic;
+using AreaMalloc.TestKit.Backends;
 
 namespace AreaMalloc.Properties.Facts;
 

@@ -1,6 +1,7 @@
 using AreaMalloc.Areas;
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.TestKit.Backends;
 
 namespace AreaMalloc.Properties.Facts;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using AreaMalloc.Areas;
+using AreaMalloc.TestKit.Backends;
 
 namespace AreaMalloc.Properties.Facts;
 

@@ -1,5 +1,6 @@
 using AreaMalloc.Areas;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.TestKit.Backends;
 
 namespace AreaMalloc.Properties.FaultInjection;
 

@@ -1,9 +1,10 @@
 using System.Globalization;
 using AreaMalloc.Areas;
 using AreaMalloc.Pool;
-using AreaMalloc.Properties.ModelBased.UnderTest;
+using AreaMalloc.TestKit.ModelBased.UnderTest;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.BeModule;
+using AreaMalloc.TestKit.Backends;
 
 namespace AreaMalloc.Properties.FaultInjection;
 

@@ -2,10 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.Properties.ModelBased;
-using AreaMalloc.Properties.ModelBased.Commands;
+using AreaMalloc.TestKit.ModelBased.Commands;
 using FsCheck;
 using FsCheck.Fluent;
 using Xunit.Abstractions;
+using AreaMalloc.TestKit.Settings;
+using AreaMalloc.TestKit.Backends;
+using AreaMalloc.TestKit.ModelBased;
 
 namespace AreaMalloc.Properties.FaultInjection;
 

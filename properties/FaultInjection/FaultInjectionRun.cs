@@ -1,6 +1,8 @@
 using System.Globalization;
 using AreaMalloc.Properties.ModelBased;
-using AreaMalloc.Properties.ModelBased.Commands;
+using AreaMalloc.TestKit.ModelBased.Commands;
+using AreaMalloc.TestKit.Backends;
+using AreaMalloc.TestKit.ModelBased;
 
 namespace AreaMalloc.Properties.FaultInjection;
 

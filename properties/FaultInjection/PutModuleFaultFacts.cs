@@ -1,6 +1,7 @@
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.BeModule;
+using AreaMalloc.TestKit.Backends;
 
 namespace AreaMalloc.Properties.FaultInjection;
 

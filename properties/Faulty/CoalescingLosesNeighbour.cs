@@ -1,5 +1,5 @@
 using AreaMalloc.Pool;
-using AreaMalloc.Properties.ModelBased.UnderTest;
+using AreaMalloc.TestKit.ModelBased.UnderTest;
 using AreaMalloc.Slabs;
 
 namespace AreaMalloc.Properties.Faulty;

@@ -1,6 +1,6 @@
 using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.Properties.ModelBased;
-using AreaMalloc.Properties.ModelBased.UnderTest;
+using AreaMalloc.TestKit.ModelBased.UnderTest;
 using Xunit.Abstractions;
 
 namespace AreaMalloc.Properties.Faulty;

@@ -1,5 +1,5 @@
 using AreaMalloc.Pool;
-using AreaMalloc.Properties.ModelBased.UnderTest;
+using AreaMalloc.TestKit.ModelBased.UnderTest;
 
 namespace AreaMalloc.Properties.Faulty;
 

@@ -1,4 +1,4 @@
-using AreaMalloc.Properties.ModelBased.UnderTest;
+using AreaMalloc.TestKit.ModelBased.UnderTest;
 
 namespace AreaMalloc.Properties.Faulty;
 

@@ -1,4 +1,5 @@
 using AreaMalloc.Properties.Infrastructure;
+using AreaMalloc.TestKit.Fuzzing;
 namespace AreaMalloc.Properties.Fuzzing;
 
 /// <summary>

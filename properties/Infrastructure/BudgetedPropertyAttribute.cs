@@ -1,4 +1,5 @@
 using FsCheck.Xunit;
+using AreaMalloc.TestKit.Settings;
 
 namespace AreaMalloc.Properties.Infrastructure;
 

@@ -1,3 +1,4 @@
+using AreaMalloc.TestKit.Settings;
 namespace AreaMalloc.Properties.Infrastructure;
 
 /// <summary>The budget setting, replay seeds and the catalog behave as the failure messages promise.</summary>

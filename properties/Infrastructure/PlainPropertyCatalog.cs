@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using FsCheck;
+using AreaMalloc.TestKit.Settings;
 
 namespace AreaMalloc.Properties.Infrastructure;
 

@@ -1,9 +1,10 @@
-using AreaMalloc.Properties.ModelBased.Commands;
-using AreaMalloc.Properties.ModelBased.UnderTest;
+using AreaMalloc.TestKit.ModelBased.Commands;
+using AreaMalloc.TestKit.ModelBased.UnderTest;
 using FsCheck;
 using FsCheck.Experimental;
 using FsCheck.Fluent;
 using Microsoft.FSharp.Collections;
+using AreaMalloc.TestKit.ModelBased;
 
 namespace AreaMalloc.Properties.ModelBased;
 

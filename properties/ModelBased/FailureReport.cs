@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using AreaMalloc.Properties.Infrastructure;
-using AreaMalloc.Properties.ModelBased.Commands;
+using AreaMalloc.TestKit.ModelBased.Commands;
+using AreaMalloc.TestKit.Settings;
 
 namespace AreaMalloc.Properties.ModelBased;
 
@@ -57,7 +58,7 @@ public static class FailureReport
         ArgumentNullException.ThrowIfNull(commands);
         var code = new StringBuilder();
         code.AppendLine("    // needs: using AreaMalloc.Models; using AreaMalloc.Properties.ModelBased;");
-        code.AppendLine("    //        using AreaMalloc.Properties.ModelBased.Commands; using AreaMalloc.Properties.ModelBased.UnderTest;");
+        code.AppendLine("    //        using AreaMalloc.TestKit.ModelBased.Commands; using AreaMalloc.TestKit.ModelBased.UnderTest;");
         code.AppendLine("    [Fact]");
         code.Append("    public void ").Append(testName).AppendLine("()");
         code.AppendLine("    {");

@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using AreaMalloc.Hardening;
 using AreaMalloc.Properties.Faulty;
-using AreaMalloc.Properties.ModelBased.Commands;
-using AreaMalloc.Properties.ModelBased.UnderTest;
+using AreaMalloc.TestKit.ModelBased.Commands;
+using AreaMalloc.TestKit.ModelBased.UnderTest;
 
 namespace AreaMalloc.Properties.ModelBased;
 

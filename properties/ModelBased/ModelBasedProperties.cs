@@ -1,6 +1,7 @@
 using AreaMalloc.Properties.Infrastructure;
-using AreaMalloc.Properties.ModelBased.UnderTest;
+using AreaMalloc.TestKit.ModelBased.UnderTest;
 using Xunit.Abstractions;
+using AreaMalloc.TestKit.Settings;
 
 namespace AreaMalloc.Properties.ModelBased;
 

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using AreaMalloc.Properties.Infrastructure;
-using AreaMalloc.Properties.ModelBased.Commands;
-using AreaMalloc.Properties.ModelBased.UnderTest;
+using AreaMalloc.TestKit.ModelBased.Commands;
+using AreaMalloc.TestKit.ModelBased.UnderTest;
 using FsCheck;
 using FsCheck.Experimental;
+using AreaMalloc.TestKit.Settings;
+using AreaMalloc.TestKit.ModelBased;
 
 namespace AreaMalloc.Properties.ModelBased;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AreaMalloc.Properties.Infrastructure;
-using AreaMalloc.Properties.ModelBased.Commands;
+using AreaMalloc.TestKit.ModelBased.Commands;
+using AreaMalloc.TestKit.Settings;
 
 namespace AreaMalloc.Properties.ModelBased;
 

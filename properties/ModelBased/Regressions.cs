@@ -1,6 +1,6 @@
 using AreaMalloc.Models;
-using AreaMalloc.Properties.ModelBased.Commands;
-using AreaMalloc.Properties.ModelBased.UnderTest;
+using AreaMalloc.TestKit.ModelBased.Commands;
+using AreaMalloc.TestKit.ModelBased.UnderTest;
 
 namespace AreaMalloc.Properties.ModelBased;
 

@@ -6,6 +6,7 @@ using AreaMalloc.Pool;
 using AreaMalloc.Properties.Infrastructure;
 using Xunit.Abstractions;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.TestKit.Settings;
 
 namespace AreaMalloc.Properties.Soak;
 

@@ -1,4 +1,4 @@
-using AreaMalloc.ConcurrencyTests.Backends;
+using AreaMalloc.TestKit.Backends;
 using AreaMalloc.Pool;
 using Microsoft.Coyote.Random;
 using Microsoft.Coyote.Specifications;

@@ -5,6 +5,7 @@ using AreaMalloc.Slabs;
 using FsCheck;
 using FsCheck.Fluent;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.TestKit.ModelBased;
 
 namespace AreaMalloc.Properties.ModelBased.Guarantees;
 
