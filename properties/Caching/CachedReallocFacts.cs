@@ -1,9 +1,9 @@
 using AreaMalloc.Pool;
-using AreaMalloc.Properties.Facts;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Be.BeConstants;
-using static AreaMalloc.Properties.Hardening.Forge;
+using static AreaMalloc.Properties.Support.Forge;
 using AreaMalloc.Caching;
+using AreaMalloc.Properties.Support;
 
 namespace AreaMalloc.Properties.Caching;
 

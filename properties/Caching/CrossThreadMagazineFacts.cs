@@ -1,7 +1,7 @@
 using AreaMalloc.Pool;
-using AreaMalloc.Properties.Facts;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.Caching;
+using AreaMalloc.Properties.Support;
 
 namespace AreaMalloc.Properties.Caching;
 

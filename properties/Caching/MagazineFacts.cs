@@ -1,13 +1,13 @@
 using AreaMalloc.Areas;
 using AreaMalloc.Pool;
-using AreaMalloc.Properties.Facts;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Be.BeConstants;
-using static AreaMalloc.Properties.Hardening.Forge;
+using static AreaMalloc.Properties.Support.Forge;
 using AreaMalloc.Caching;
 using AreaMalloc.Format;
 using AreaMalloc.Idiomatic;
 using AreaMalloc.BeModule;
+using AreaMalloc.Properties.Support;
 
 namespace AreaMalloc.Properties.Caching;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using AreaMalloc.Pool;
-using AreaMalloc.Properties.Facts;
 using AreaMalloc.Caching;
+using AreaMalloc.Properties.Support;
 
 namespace AreaMalloc.Properties.Caching;
 

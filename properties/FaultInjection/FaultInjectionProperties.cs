@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.Properties.ModelBased;
 using AreaMalloc.TestKit.ModelBased.Commands;
 using FsCheck;
@@ -9,6 +8,7 @@ using Xunit.Abstractions;
 using AreaMalloc.TestKit.Settings;
 using AreaMalloc.TestKit.Backends;
 using AreaMalloc.TestKit.ModelBased;
+using AreaMalloc.Properties.Runner;
 
 namespace AreaMalloc.Properties.FaultInjection;
 

@@ -1,7 +1,7 @@
-using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.Properties.ModelBased;
 using AreaMalloc.TestKit.ModelBased.UnderTest;
 using Xunit.Abstractions;
+using AreaMalloc.Properties.Runner;
 
 namespace AreaMalloc.Properties.Faulty;
 

@@ -1,5 +1,5 @@
-using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.TestKit.Fuzzing;
+using AreaMalloc.Properties.Runner;
 namespace AreaMalloc.Properties.Fuzzing;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using AreaMalloc.LargeBlocks;
 using AreaMalloc.Pool;
 using AreaMalloc.Slabs;
-using static AreaMalloc.Properties.Hardening.Forge;
+using static AreaMalloc.Properties.Support.Forge;
 using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Hardening;

@@ -1,7 +1,8 @@
 using AreaMalloc.Pool;
 using Xunit.Abstractions;
 using AreaMalloc.Slabs;
-using static AreaMalloc.Properties.Hardening.Forge;
+using AreaMalloc.Properties.Support;
+using static AreaMalloc.Properties.Support.Forge;
 using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Hardening;

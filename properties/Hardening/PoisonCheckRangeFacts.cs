@@ -1,6 +1,6 @@
 using AreaMalloc.Pool;
 using AreaMalloc.Slabs;
-using static AreaMalloc.Properties.Hardening.Forge;
+using static AreaMalloc.Properties.Support.Forge;
 using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Hardening;

@@ -1,7 +1,8 @@
 using AreaMalloc.Areas;
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
-using static AreaMalloc.Properties.Hardening.Forge;
+using AreaMalloc.Properties.Support;
+using static AreaMalloc.Properties.Support.Forge;
 using AreaMalloc.Format;
 using AreaMalloc.Idiomatic;
 using AreaMalloc.BeModule;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.TestKit.ModelBased.Commands;
 using AreaMalloc.TestKit.Settings;
 

@@ -1,7 +1,7 @@
-using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.TestKit.ModelBased.UnderTest;
 using Xunit.Abstractions;
 using AreaMalloc.TestKit.Settings;
+using AreaMalloc.Properties.Runner;
 
 namespace AreaMalloc.Properties.ModelBased;
 

@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.TestKit.ModelBased.Commands;
 using AreaMalloc.TestKit.ModelBased.UnderTest;
 using FsCheck;
 using FsCheck.Experimental;
 using AreaMalloc.TestKit.Settings;
 using AreaMalloc.TestKit.ModelBased;
+using AreaMalloc.Properties.Runner;
 
 namespace AreaMalloc.Properties.ModelBased;
 

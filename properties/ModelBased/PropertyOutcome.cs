@@ -1,5 +1,4 @@
 using System.Globalization;
-using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.TestKit.ModelBased.Commands;
 using AreaMalloc.TestKit.Settings;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using AreaMalloc.Areas;
 using AreaMalloc.Pool;
-using AreaMalloc.Properties.Infrastructure;
 using Xunit.Abstractions;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.TestKit.Settings;

@@ -1,11 +1,11 @@
 using AreaMalloc.Areas;
 using AreaMalloc.Pool;
-using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.Slabs;
 using FsCheck;
 using FsCheck.Fluent;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.TestKit.ModelBased;
+using AreaMalloc.Properties.Runner;
 
 namespace AreaMalloc.Properties.ModelBased.Guarantees;
 
