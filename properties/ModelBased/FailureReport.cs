@@ -107,8 +107,8 @@ public static class FailureReport
 
         text.AppendLine(Invariant($"    in code:                        ModelBasedProperty.Check(factory, maxTest, ReplaySeed.Parse(\"{outcome.FailingSeed}\"))"));
         text.AppendLine(Invariant($"    the counterexample alone:       ModelBasedProperty.Replay(factory, keySeed: 0x{outcome.KeySeed ?? ModelBasedProperty.DefaultKeySeed:x16}, commands) (the seed of the pools' hardening keys)"));
-        text.AppendLine("Regression test (replays the counterexample against the real allocator; paste into a test class):");
-        string name = Invariant($"Counterexample_{(outcome.RunSeed?.Seed ?? 0) & 0xFFFFFF:x6}_agrees_with_the_model");
+        text.AppendLine("Regression test (replays the counterexample against the real allocator; paste into a test class and name it after the law the sequence pins):");
+        string name = "The_law_this_sequence_pins_holds";
         text.Append(RegressionTest(commands, name, outcome.KeySeed ?? ModelBasedProperty.DefaultKeySeed));
         return text.ToString();
     }

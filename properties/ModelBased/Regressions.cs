@@ -5,18 +5,18 @@ using AreaMalloc.TestKit.ModelBased.UnderTest;
 namespace AreaMalloc.Properties.ModelBased;
 
 /// <summary>
-/// Shrunk counterexamples kept as regression tests, pasted as the failure report printed them.
-/// Each replays against the real allocator and must agree with the model.
+/// Shrunk counterexamples kept as regression tests, pasted as the failure report printed them and named after the law
+/// each pins. Each replays against the real allocator and must agree with the model.
 /// </summary>
 public sealed class Regressions
 {
     /// <summary>
-    /// Found while writing the suite (a bug of the misuse check, not of the allocator): after the last
-    /// put_module and a new get_module, a new pool gets the id of a deleted one, so a "call on a deleted
-    /// pool" reaches the live pool and is judged as a refused realloc there, which counts a refusal.
+    /// Found while writing the suite (a bug of the misuse check, not of the allocator; found by the run whose seed
+    /// ends f176cb): after the last put_module and a new get_module, a new pool gets the id of a deleted one, so a
+    /// "call on a deleted pool" reaches the live pool and is judged as a refused realloc there, which counts a refusal.
     /// </summary>
     [Fact]
-    public void Counterexample_f176cb_agrees_with_the_model()
+    public void A_realloc_on_a_deleted_pool_whose_id_a_new_pool_reuses_is_judged_as_a_realloc_on_the_new_pool()
     {
         string? failure = ModelBasedProperty.Replay(new RealPoolFactory(),
             new CreatePoolCommand(Pool: 1, Size: 4096, LockSpec: 0, AddressSpec: 0),
@@ -29,11 +29,11 @@ public sealed class Regressions
     }
 
     /// <summary>
-    /// Also a bug of the misuse check: the same id reuse, with a malloc that the live pool refuses for lack of
-    /// room (and counts): legal, so not held to "misuse changes nothing".
+    /// Also a bug of the misuse check (run ce4614): the same id reuse, with a malloc that the live pool refuses for
+    /// lack of room (and counts): legal, so not held to "misuse changes nothing".
     /// </summary>
     [Fact]
-    public void Counterexample_ce4614_agrees_with_the_model()
+    public void A_malloc_on_a_deleted_pool_whose_id_a_new_pool_reuses_may_be_refused_for_room_like_any_malloc()
     {
         string? failure = ModelBasedProperty.Replay(new RealPoolFactory(),
             new CreatePoolCommand(Pool: 1, Size: 4096, LockSpec: 0, AddressSpec: 0),
@@ -47,11 +47,11 @@ public sealed class Regressions
     }
 
     /// <summary>
-    /// Also a bug of the misuse check: realloc in place gives the "freed" block's address back to a live block,
-    /// so realloc of the old name is a legal realloc of the live one, which may run out of memory (and count it).
+    /// Also a bug of the misuse check (run 2665d8): realloc in place gives the "freed" block's address back to a live
+    /// block, so realloc of the old name is a legal realloc of the live one, which may run out of memory (and count it).
     /// </summary>
     [Fact]
-    public void Counterexample_2665d8_agrees_with_the_model()
+    public void Realloc_of_a_freed_block_whose_address_a_live_block_took_back_is_a_legal_realloc_that_may_run_out_of_room()
     {
         string? failure = ModelBasedProperty.Replay(new RealPoolFactory(),
             new CreatePoolCommand(Pool: 1, Size: 16384, LockSpec: 0, AddressSpec: 0),
@@ -62,9 +62,12 @@ public sealed class Regressions
         Assert.Null(failure);
     }
 
-    /// <summary>The counterexample that catches coalescing which loses a neighbour: the real allocator is pristine again.</summary>
+    /// <summary>
+    /// The counterexample that catches coalescing which loses a neighbour (<see cref="Faulty.CoalescingLosesNeighbour"/>):
+    /// the freed large block merges with its free neighbours and the real allocator is pristine again.
+    /// </summary>
     [Fact]
-    public void Counterexample_of_a_lost_neighbour_agrees_with_the_model()
+    public void Freeing_a_lone_large_block_merges_it_with_its_free_neighbours_and_leaves_the_pool_pristine()
     {
         string? failure = ModelBasedProperty.Replay(new RealPoolFactory(),
             new CreatePoolCommand(Pool: 1, Size: 16384, LockSpec: 0, AddressSpec: 0),
