@@ -1,5 +1,6 @@
 using System.Globalization;
 using AreaMalloc.ConcurrencyTests.Infrastructure;
+using AreaMalloc.ConcurrencyTests.Scenarios;
 
 namespace AreaMalloc.ConcurrencyTests.Hunting;
 
@@ -13,7 +14,7 @@ public static class Program
     /// <summary>hunt &lt;scenario&gt; [strategy] [iterations] [seed] | replay &lt;trace&gt; | list. Exit 0: no bug; 2: a bug (or the replayed one); 1: usage.</summary>
     public static int Main(string[] args)
     {
-        if (args.Length >= 2 && args[0] == "hunt" && ScenarioCatalog.All.TryGetValue(args[1], out var scenario))
+        if (args.Length >= 2 && args[0] == "hunt" && ScenarioCatalog.Find(args[1]) is { } scenario)
         {
             ExplorationStrategy? strategy = args.Length > 2 ? ScenarioCatalog.Strategy(args[2]) : ExplorationStrategy.Default;
             if (strategy is null)
@@ -24,7 +25,7 @@ public static class Program
                 Strategy = strategy.Value,
                 Seed = args.Length > 4 ? uint.Parse(args[4], CultureInfo.InvariantCulture) : null,
             };
-            Console.WriteLine($"hunting {args[1]} ({scenario.Expectation} expected) with {strategy.Value.ShortName()} for up to {settings.Iterations} iterations");
+            Console.WriteLine($"hunting {args[1]} (expected: {scenario.Expectation}) with {strategy.Value.ShortName()} for up to {settings.Iterations} iterations");
             return Report(scenario.Run(settings));
         }
         if (args.Length == 2 && args[0] == "replay")
@@ -33,12 +34,12 @@ public static class Program
             string? name = ScenarioCatalog.ScenarioOfTrace(trace);
             if (name is null || !File.Exists(trace))
                 return Usage($"'{args[1]}' is not a trace file of a known scenario (its name starts with the scenario's)");
-            return Report(ScenarioCatalog.All[name].Run(new ScenarioSettings { Iterations = 1, ReplayTrace = trace }));
+            return Report(ScenarioCatalog.Find(name)!.Run(new ScenarioSettings { Iterations = 1, ReplayTrace = trace }));
         }
         if (args.Length == 1 && args[0] == "list")
         {
-            foreach (var (name, (expectation, _)) in ScenarioCatalog.All)
-                Console.WriteLine($"{name,-22} {expectation}");
+            foreach (ScenarioEntry entry in ScenarioCatalog.All)
+                Console.WriteLine($"{entry.Name,-22} {entry.Expectation}: {entry.Law}");
             return 0;
         }
         return Usage(null);
@@ -55,7 +56,7 @@ public static class Program
         if (problem is not null)
             Console.Error.WriteLine(problem);
         Console.Error.WriteLine("usage: hunt <scenario> [default|random|pct|probabilistic] [iterations] [seed] | replay <trace> | list");
-        Console.Error.WriteLine("scenarios: " + string.Join(", ", ScenarioCatalog.All.Keys));
+        Console.Error.WriteLine("scenarios: " + string.Join(", ", ScenarioCatalog.All.Select(s => s.Name)));
         return 1;
     }
 }

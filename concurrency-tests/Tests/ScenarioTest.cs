@@ -1,10 +1,11 @@
 using AreaMalloc.ConcurrencyTests.Infrastructure;
+using AreaMalloc.ConcurrencyTests.Scenarios;
 using Xunit.Abstractions;
 
 namespace AreaMalloc.ConcurrencyTests.Tests;
 
 /// <summary>
-/// What every scenario test does around its scenario: the settings from the budget and <c>AREAMALLOC_SEED</c> (or the
+/// What the scenario theory (<see cref="EveryScenario"/>) does around a scenario: the settings from the budget and <c>AREAMALLOC_SEED</c> (or the
 /// trace that <c>AREAMALLOC_REPLAY</c> names, when it is one of this scenario's), the result written to the test output, and
 /// failure messages that say what was expected, what happened, the strategy, iterations, seed, trace and replay command.
 /// </summary>
@@ -41,5 +42,26 @@ internal static class ScenarioTest
             $"expected: Coyote finds the violation within {result.IterationsRequested} iterations; actual: not found (Coyote stopped finding it).{Environment.NewLine}{result.Describe()}");
         Assert.True(result.BugReport!.StartsWith(prefix, StringComparison.Ordinal),
             $"expected: a specification failure starting '{prefix}'; actual: another bug.{Environment.NewLine}{result.Describe()}");
+    }
+
+    /// <summary>
+    /// The expected bug is found (<see cref="AssertFoundViolation"/>), its trace is written to a file, and replaying that
+    /// trace reports the same violation. When the run was itself a replay that <c>AREAMALLOC_REPLAY</c> asked for, finding
+    /// the violation is all there is to check.
+    /// </summary>
+    public static void AssertFoundAndReplayed(ScenarioEntry scenario, ExplorationStrategy strategy, ScenarioResult found, string prefix,
+        ITestOutputHelper output)
+    {
+        AssertFoundViolation(found, prefix);
+        if (found.ReplayedTrace is not null)
+            return; // AREAMALLOC_REPLAY asked for this replay: done
+        Assert.True(found.TracePath is not null && File.Exists(found.TracePath),
+            $"expected: the bug's trace written to a file; actual: {found.TracePath ?? "no trace"}.{Environment.NewLine}{found.Describe()}");
+
+        ScenarioResult replayed = scenario.Run(ScenarioSettings.ForBudget(scenario.CiIterations, strategy).Replaying(found.TracePath!));
+        output.WriteLine(replayed.Describe());
+        Assert.True(replayed.FoundBug && replayed.BugReport == found.BugReport,
+            $"expected: replaying the trace reports the same violation{Environment.NewLine}  {found.BugReport}{Environment.NewLine}" +
+            $"actual: {replayed.BugReport ?? "no bug"}{Environment.NewLine}{found.Describe()}");
     }
 }
