@@ -32,8 +32,7 @@ internal readonly unsafe partial struct LargeBlockHeap
     {
         (int fl, int sl) = TlsfMapping.MapInsert(SizeOf(Header(block)));
         int index = fl * TlsfMapping.SlCount + sl;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        uint self = (uint)(block >> Granules.Log2);
+        uint self = Granules.IndexOf(block);
         uint head = H->FreeHeads[index];
         SetNext(block, head);
         SetPrev(block, 0);

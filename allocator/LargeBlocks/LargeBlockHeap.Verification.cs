@@ -50,7 +50,7 @@ internal readonly unsafe partial struct LargeBlockHeap
         if (!IsLiveBlock(block, slab))
             return false;
         BlockHeader* header = Header(block);
-        return (!header->IsPrevFree || VerifyCandidate(block - ((ulong)header->PrevSize << Granules.Log2)))
+        return (!header->IsPrevFree || VerifyCandidate(block - Granules.OffsetOf(header->PrevSize)))
             && VerifySuccessors(block);
     }
 
@@ -88,8 +88,7 @@ internal readonly unsafe partial struct LargeBlockHeap
             return false;
         if (!Header(block)->IsFree)
             return Inconsistent(block, "is followed as a free block but is not free");
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        uint self = (uint)(block >> Granules.Log2);
+        uint self = Granules.IndexOf(block);
         uint next = NextOf(block), prev = PrevOf(block);
         if (next != 0 && !LinksBack(next, self, viaNext: false))
             return BadLink(block, "next", next);

@@ -55,7 +55,7 @@ internal readonly unsafe partial struct LargeBlockHeap
 
     public BlockHeader* Header(ulong offset) => (BlockHeader*)(_base + offset);
 
-    private static ulong SizeOf(BlockHeader* block) => (ulong)block->Size << Granules.Log2;
+    private static ulong SizeOf(BlockHeader* block) => Granules.OffsetOf(block->Size);
 
     /// <summary>Makes the whole heap one free block, ended by a sentinel that is never free.</summary>
     public void Initialize(ulong heapStart, ulong heapEnd)
@@ -110,8 +110,7 @@ internal readonly unsafe partial struct LargeBlockHeap
             ulong whole = SizeOf(front);
             // Still counted free until MarkUsed below.
             WriteHeader(target, whole - (target - block), target - block, BlockHeader.Tag | BlockHeader.PrevFreeFlag | BlockHeader.FreeFlag);
-            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-            front->Size = (uint)((target - block) >> Granules.Log2);
+            front->Size = Granules.IndexOf(target - block);
             Seal(block);
             ulong after = target + SizeOf(Header(target));
             Header(after)->PrevSize = Header(target)->Size;
@@ -141,7 +140,7 @@ internal readonly unsafe partial struct LargeBlockHeap
         Poison(block + MinBlockSize, block + size);
         if (header->IsPrevFree)
         {
-            ulong prev = block - ((ulong)header->PrevSize << Granules.Log2);
+            ulong prev = block - Granules.OffsetOf(header->PrevSize);
             RemoveFree(prev);
             Header(prev)->Size += header->Size;
             Poison(block, block + MinBlockSize); // the old header and links now lie inside prev's payload
@@ -202,8 +201,7 @@ internal readonly unsafe partial struct LargeBlockHeap
         {
             // Carve the tail off as a used block, then free it the ordinary way (which merges it with a free successor).
             ulong tail = block + newSize;
-            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-            header->Size = (uint)(newSize >> Granules.Log2);
+            header->Size = Granules.IndexOf(newSize);
             Seal(block);
             WriteHeader(tail, before - newSize, newSize, BlockHeader.Tag);
             ulong afterTail = tail + (before - newSize);
@@ -300,8 +298,7 @@ internal readonly unsafe partial struct LargeBlockHeap
         ulong rest = block + size;
         // The block being cut is still marked free (MarkUsed follows), so the rest records a free predecessor for now.
         WriteHeader(rest, whole - size, size, BlockHeader.Tag | BlockHeader.FreeFlag | BlockHeader.PrevFreeFlag);
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        header->Size = (uint)(size >> Granules.Log2);
+        header->Size = Granules.IndexOf(size);
         // Stryker disable once Statement : redundant before the MarkUsed that follows every SplitTail, which seals the block again; kept so that no header is ever left unsealed between two steps
         Seal(block);
         ulong after = rest + (whole - size);
@@ -319,10 +316,8 @@ internal readonly unsafe partial struct LargeBlockHeap
     private void WriteHeader(ulong offset, ulong size, ulong prevSize, uint flags)
     {
         BlockHeader* header = Header(offset);
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        header->Size = (uint)(size >> Granules.Log2);
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        header->PrevSize = (uint)(prevSize >> Granules.Log2);
+        header->Size = Granules.IndexOf(size);
+        header->PrevSize = Granules.IndexOf(prevSize);
         header->Flags = flags;
         // Stryker disable once Statement : every caller seals this header again in its next step (MarkUsed of the block or of its predecessor, MarkFree) before anything reads it; kept so that no header is ever left unsealed between two steps
         Seal(offset);
@@ -368,5 +363,5 @@ internal readonly unsafe partial struct LargeBlockHeap
             H->PeakUsedBytes = H->UsedBytes;
     }
 
-    private static ulong Offset(uint granule) => (ulong)granule << Granules.Log2;
+    private static ulong Offset(uint granule) => Granules.OffsetOf(granule);
 }
