@@ -83,3 +83,34 @@ public sealed class RunnerOutputFacts
         Assert.Null(channel.InFlight());
     }
 }
+
+/// <summary>The one- or two-line message a failure gets in the reports.</summary>
+public sealed class FailureMessageFacts
+{
+    [Fact]
+    public void A_tests_failure_is_its_assertion_message_without_the_exception_line_or_the_stack()
+    {
+        string details = "FsCheck.Xunit.PropertyFailedException :\nFalsifiable, after 3 tests\nexpected 0, actual 222\n   at X.Y() in /a.cs:line 3";
+        Assert.Equal("Falsifiable, after 3 tests expected 0, actual 222", Report.FailureMessage.Summary(details));
+    }
+
+    [Fact]
+    public void A_gates_failure_names_the_failed_test_and_its_error_message()
+    {
+        string output = """
+              Determining projects to restore...
+              AreaMalloc -> /r/allocator/bin/Release/net10.0/AreaMalloc.dll
+              Failed AreaMalloc.Properties.Facts.PoolLockFacts.Threads_contending [3 s]
+              Error Message:
+               a contending thread did not finish within 3 s
+              Stack Trace:
+                 at AreaMalloc.Properties.Facts.PoolLockFacts.Threads_contending()
+            coverage: line 98.2% (minimum 95%), branch 95.3% (minimum 90%)
+            """;
+        Assert.Equal("Failed AreaMalloc.Properties.Facts.PoolLockFacts.Threads_contending [3 s] a contending thread did not finish within 3 s",
+            Report.FailureMessage.Summary(output));
+        Assert.Equal("coverage gate FAILED: line coverage 90% < 95%",
+            Report.FailureMessage.Summary("Determining projects...\ncoverage gate FAILED: line coverage 90% < 95%\n"));
+        Assert.Equal("-", Report.FailureMessage.Summary(null));
+    }
+}

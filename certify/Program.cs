@@ -32,8 +32,11 @@ root.SetAction(async (parse, cancel) =>
     var clock = Stopwatch.StartNew();
     bool withMutation = parse.GetValue(mutation), withBench = parse.GetValue(bench);
     IReadOnlyList<IStage> stages = Stages.Campaign(withMutation, withBench);
+    ProgressMode mode = parse.GetValue(progressMode);
+    if (!CampaignRunner.IsLive(mode) && Console.IsOutputRedirected)
+        AnsiConsole.Profile.Width = 160; // a log has no width: do not wrap its lines at Spectre's default of 80
     AnsiConsole.MarkupLine($"[bold]AreaMalloc certification[/]: {stages.Count} stages ({Markup.Escape(string.Join(", ", stages.Select(s => s.Name)))}) at AREAMALLOC_BUDGET={Markup.Escape(settings.Budget)}");
-    IReadOnlyList<CheckResult> checks = await CampaignRunner.RunAsync(stages, settings, parse.GetValue(progressMode), clock, cancel);
+    IReadOnlyList<CheckResult> checks = await CampaignRunner.RunAsync(stages, settings, mode, clock, cancel);
     var options = new List<string>();
     if (withMutation)
         options.Add("--mutation");

@@ -44,6 +44,9 @@ internal sealed class ProgressFile(string path)
         return latest;
     }
 
+    /// <summary>When a test last wrote to the channel (UTC), or <see cref="DateTime.MinValue"/> when none did.</summary>
+    public DateTime LastWrite => File.Exists(Path) ? File.GetLastWriteTimeUtc(Path) : DateTime.MinValue;
+
     /// <summary>"name: done of total" of the latest work a test reported and has not finished, or null.</summary>
     public string? InFlight()
     {

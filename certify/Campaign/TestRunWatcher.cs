@@ -13,6 +13,7 @@ internal sealed partial class TestRunWatcher
     private long _finished;
     private long _failed;
     private string? _last;
+    private DateTime _lastAt = DateTime.MinValue;
 
     /// <summary>Takes one line of the run's output.</summary>
     public void OnLine(string line)
@@ -26,6 +27,7 @@ internal sealed partial class TestRunWatcher
             if (match.Groups["outcome"].Value == "Failed")
                 _failed++;
             _last = match.Groups["name"].Value;
+            _lastAt = DateTime.UtcNow;
         }
     }
 
@@ -34,6 +36,16 @@ internal sealed partial class TestRunWatcher
     {
         lock (_gate)
             return (_finished, _failed, _last is null ? null : ShortName(_last));
+    }
+
+    /// <summary>When the last result line came (UTC), or <see cref="DateTime.MinValue"/> before the first.</summary>
+    public DateTime LastResultAt
+    {
+        get
+        {
+            lock (_gate)
+                return _lastAt;
+        }
     }
 
     /// <summary>Class.Method(arguments) without the namespace.</summary>

@@ -46,7 +46,9 @@ internal sealed class TestStage(string name, string project, string filter) : IS
         void Tick()
         {
             var (finished, failed, last) = watcher.Snapshot();
-            string? inFlight = progressFile.InFlight();
+            // A test that reports while it runs (the soak, fault injection) wrote after the last result line; a line
+            // written before it belongs to a test that has finished (a scenario that stopped at its first bug, say).
+            string? inFlight = progressFile.LastWrite > watcher.LastResultAt ? progressFile.InFlight() : null;
             progress.Report(Math.Min(finished, planned.Count), failed,
                 inFlight ?? (last is null ? null : $"last finished: {last}"));
         }

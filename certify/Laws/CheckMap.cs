@@ -93,6 +93,7 @@ internal static class CheckMap
         L("PoolBoundaryFacts.A_small_request_of_a_class_without_a_slab", "capacity.pristine"),
         L("PoolBoundaryFacts.After_a_safe_delete", "delete-race.safe-deletion").In(SafeDeletion),
         L("PoolBoundaryFacts.Create_pool_needs_a_registry", "pools.create"),
+        L("PoolBoundaryFacts.The_", "misuse.refused"),
 
         // The model-based properties: the whole command language against the reference model, in three configurations
         L("ModelBasedProperties", "semantics.model", "misuse.refused", "module.last-put", "pools.delete"),

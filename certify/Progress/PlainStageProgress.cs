@@ -52,7 +52,7 @@ internal sealed class PlainStageProgress(string stage, TextWriter writer, Func<T
         lock (_gate)
         {
             Write(string.Create(CultureInfo.InvariantCulture,
-                $"{stage}: finished {_done:N0} of {_total:N0} {_unit} in {Duration.Text(clock() - _started)}: {checks:N0} checks, {(failed == 0 ? "none failed" : $"{failed:N0} FAILED")}"));
+                $"{stage}: finished {_done:N0} of {_total:N0} {_unit} in {Duration.Text(clock() - _started)}: {checks:N0} {(checks == 1 ? "check" : "checks")}, {(failed == 0 ? "none failed" : $"{failed:N0} FAILED")}"));
         }
     }
 

@@ -187,17 +187,32 @@ internal static class LawStatus
 internal static class FailureMessage
 {
     /// <summary>
-    /// The first lines of a failure's details that say something (the assertion's message; an exception type's own line
-    /// such as "FsCheck.Xunit.PropertyFailedException :" is skipped), at most 3 lines and 600 characters; "-" when there are none.
+    /// The lines of a failure's details that say what failed, at most 600 characters; "-" when there are none. For a
+    /// gate's output (a script that ran tests): the failed test and its "Error Message:", else the lines that say FAILED;
+    /// for a test's own failure: its first lines that say something (the assertion's message; an exception type's own
+    /// line such as "FsCheck.Xunit.PropertyFailedException :" and stack frames are skipped), at most 3.
     /// </summary>
     public static string Summary(string? details)
     {
         if (string.IsNullOrWhiteSpace(details))
             return "-";
-        var lines = details.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Where(line => !line.EndsWith(':') && !line.StartsWith("at ", StringComparison.Ordinal))
-            .Take(3).ToList();
-        string text = string.Join(" ", lines);
+        List<string> lines = details.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+        int error = lines.IndexOf("Error Message:");
+        IEnumerable<string> chosen;
+        if (error >= 0)
+        {
+            string? test = lines.Take(error).LastOrDefault(l => l.StartsWith("Failed ", StringComparison.Ordinal));
+            chosen = new[] { test }.OfType<string>().Concat(lines.Skip(error + 1).TakeWhile(l => l != "Stack Trace:").Take(2));
+        }
+        else if (lines.Where(l => l.Contains("FAILED", StringComparison.Ordinal)).Take(2).ToList() is { Count: > 0 } failed)
+        {
+            chosen = failed;
+        }
+        else
+        {
+            chosen = lines.Where(line => !line.EndsWith(':') && !line.StartsWith("at ", StringComparison.Ordinal)).Take(3);
+        }
+        string text = string.Join(" ", chosen);
         return text.Length == 0 ? "-" : text.Length <= 600 ? text : text[..597] + "...";
     }
 }
