@@ -86,21 +86,30 @@ public sealed class CertificateFacts
         Assert.Contains("FullyQualifiedName=", first.Replay, StringComparison.Ordinal);
         Assert.Equal(LawStatus.Failed, doc.Concerns.SelectMany(c => c.Laws).Single(l => l.Id == CallocLaw).Status);
 
+        FailedLawEntry broken = Assert.Single(doc.FailedLaws);
+        Assert.Equal((CallocLaw, 1), (broken.Id, broken.Failed));
+        Assert.Equal("CallocFacts.Calloc_returns_zeroed_memory_even_when_reusing_dirty_blocks", broken.FirstCheck);
+
         string md = MarkdownReport.Render(doc);
         Assert.StartsWith("# AreaMalloc certificate: NOT CERTIFIED", md, StringComparison.Ordinal);
-        int failures = md.IndexOf("## Failures", StringComparison.Ordinal), laws = md.IndexOf("## Laws", StringComparison.Ordinal);
+        int failedLaws = md.IndexOf("## Failed laws (1 of ", StringComparison.Ordinal);
+        int failures = md.IndexOf("## Failed checks (1)", StringComparison.Ordinal), laws = md.IndexOf("## Laws", StringComparison.Ordinal);
+        Assert.InRange(failedLaws, 0, failures);
         Assert.InRange(failures, 0, laws);
+        Assert.Contains($"| `{CallocLaw}`: calloc returns zeroed memory", md[failedLaws..failures], StringComparison.Ordinal);
         Assert.Contains($"- **{CallocLaw}**: `CallocFacts.Calloc_returns_zeroed_memory_even_when_reusing_dirty_blocks`", md[failures..laws], StringComparison.Ordinal);
 
         string html = HtmlReport.Render(doc);
         int section = html.IndexOf("id=\"failures\"", StringComparison.Ordinal), table = html.IndexOf("id=\"laws\"", StringComparison.Ordinal);
         Assert.InRange(section, 0, table);
-        Assert.Contains(CallocLaw, html[section..table], StringComparison.Ordinal);
+        Assert.Contains($"<tr data-law=\"{CallocLaw}\">", html[section..table], StringComparison.Ordinal);
         Assert.Contains("data-verdict=\"not certified\"", html, StringComparison.Ordinal);
 
         using JsonDocument json = JsonDocument.Parse(JsonReport.Render(doc));
         string[] order = json.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
+        Assert.True(Array.IndexOf(order, "failedLaws") < Array.IndexOf(order, "concerns"), "failed laws come before the law table in report.json");
         Assert.True(Array.IndexOf(order, "failures") < Array.IndexOf(order, "concerns"), "failures come before the law table in report.json");
+        Assert.Equal(CallocLaw, json.RootElement.GetProperty("failedLaws")[0].GetProperty("id").GetString());
         Assert.Equal(CallocLaw, json.RootElement.GetProperty("failures")[0].GetProperty("laws")[0].GetString());
     }
 
@@ -111,9 +120,14 @@ public sealed class CertificateFacts
         checks.Add(SyntheticCampaign.Test("BudgetFacts", "Every_budget_runs_at_least_one_iteration", Outcome.Failed, "harness broke"));
         checks.Add(SyntheticCampaign.Test("OverflowFacts", "An_off_by_one_write_past_a_large_block_is_found_by_the_check_word", Outcome.Failed, "hardening broke"));
         checks.Add(SyntheticCampaign.Test("AreaFacts", "No_lock_maps_lazily_without_locking", Outcome.Failed, "areas broke"));
+        checks.Add(SyntheticCampaign.Test("ModelBasedProperties", "Every_command_sequence_agrees_with_the_model", Outcome.Failed, "model broke"));
         CertificateDocument doc = SyntheticCampaign.Certificate(checks);
-        Assert.Equal(["areas.create-area", "hardening.overflow", "harness"],
+        // The model-based property serves pools.delete too, but is listed under its first law, semantics.model.
+        Assert.Equal(["areas.create-area", "semantics.model", "hardening.overflow", "harness"],
             doc.Failures.Select(f => f.Laws.Count > 0 ? f.Laws[0] : f.Role));
+        Assert.Equal(["areas.create-area", "pools.delete", "semantics.model", "misuse.refused", "module.last-put", "hardening.overflow"],
+            doc.FailedLaws.Select(l => l.Id));
+        Assert.Equal("ModelBasedProperties.Every_command_sequence_agrees_with_the_model", doc.FailedLaws.Single(l => l.Id == "pools.delete").FirstCheck);
     }
 
     [Fact]

@@ -36,8 +36,9 @@ internal static class CertificateBuilder
         }).ToList();
         List<LawEntry> lawEntries = concerns.SelectMany(c => c.Laws).ToList();
 
+        // A check belongs first to the first law of its map entry (the model-based property to semantics.model, say).
         List<Classified> lawChecks = all.Where(c => c.Mapping.Role == CheckRole.Law)
-            .OrderBy(c => c.Mapping.Laws.Min(l => lawIndex[l.Id])).ThenBy(c => c.Result.Name, StringComparer.Ordinal).ToList();
+            .OrderBy(c => lawIndex[c.Mapping.Laws[0].Id]).ThenBy(c => c.Result.Name, StringComparer.Ordinal).ToList();
         List<Classified> harness = all.Where(c => c.Mapping.Role == CheckRole.Harness).OrderBy(c => c.Result.Name, StringComparer.Ordinal).ToList();
         List<Classified> gates = all.Where(c => c.Mapping.Role == CheckRole.Gate).ToList();
         List<Classified> unmapped = all.Where(c => c.Mapping.Role == CheckRole.Unmapped).OrderBy(c => c.Result.Name, StringComparer.Ordinal).ToList();
@@ -49,6 +50,12 @@ internal static class CertificateBuilder
                 FailureMessage.Summary(c.Result.Details), c.Result.Replay, c.Result.Details))
             .ToList();
 
+        List<FailedLawEntry> failedLawEntries = lawEntries.Where(l => l.Status == LawStatus.Failed).Select(law =>
+        {
+            List<Classified> broken = lawChecks.Where(c => c.Result.Outcome == Outcome.Failed && c.Entry.Laws.Contains(law.Id)).ToList();
+            Classified first = broken.FirstOrDefault(c => c.Entry.Laws[0] == law.Id) ?? broken[0];
+            return new FailedLawEntry(law.Id, law.Statement, broken.Count, law.Checks, first.Result.Name, first.Entry.Message ?? "-", first.Result.Replay);
+        }).ToList();
         int failed = all.Count(c => c.Result.Outcome == Outcome.Failed);
         List<LawEntry> notChecked = lawEntries.Where(l => l.Status == LawStatus.NotChecked).ToList();
         List<LawEntry> failedLaws = lawEntries.Where(l => l.Status == LawStatus.Failed).ToList();
@@ -81,6 +88,7 @@ internal static class CertificateBuilder
                 campaign.Budget, Math.Round(campaign.Elapsed.TotalSeconds, 1), Progress.Duration.Text(campaign.Elapsed), campaign.Options),
             new CountsEntry(all.Count, Count(all, Outcome.Passed), failed, Count(all, Outcome.Skipped), lawEntries.Count,
                 lawEntries.Count(l => l.Status == LawStatus.Passed), failedLaws.Count, notChecked.Count, harness.Count, unmapped.Count),
+            failedLawEntries,
             failures,
             concerns,
             exploration,

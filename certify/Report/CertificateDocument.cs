@@ -9,6 +9,7 @@ namespace AreaMalloc.Certify.Report;
 /// <param name="VerdictReasons">Why, in sentences (failed checks, laws not checked, or what was certified).</param>
 /// <param name="Run">Commit, date, machine, budget, time.</param>
 /// <param name="Counts">Checks and laws by outcome.</param>
+/// <param name="FailedLaws">Every law a failed check serves, in the law table's order, with its first failure.</param>
 /// <param name="Failures">Every failed check, law checks first: message and replay command.</param>
 /// <param name="Concerns">The law table: concerns, each with its laws.</param>
 /// <param name="Exploration">The effort of every law check together.</param>
@@ -27,6 +28,7 @@ internal sealed record CertificateDocument(
     IReadOnlyList<string> VerdictReasons,
     RunEntry Run,
     CountsEntry Counts,
+    IReadOnlyList<FailedLawEntry> FailedLaws,
     IReadOnlyList<FailureEntry> Failures,
     IReadOnlyList<ConcernEntry> Concerns,
     EffortEntry Exploration,
@@ -59,6 +61,9 @@ internal sealed record MachineEntry(string Os, string Runtime, int Cores, string
 
 /// <summary>Counts of checks and laws.</summary>
 internal sealed record CountsEntry(int Checks, int Passed, int Failed, int Skipped, int Laws, int LawsPassed, int LawsFailed, int LawsNotChecked, int HarnessChecks, int Unmapped);
+
+/// <summary>One broken law: how many of its checks failed, and the first of them (a check whose first law it is, if any).</summary>
+internal sealed record FailedLawEntry(string Id, string Statement, int Failed, int Checks, string FirstCheck, string FirstMessage, string? FirstReplay);
 
 /// <summary>One failed check.</summary>
 internal sealed record FailureEntry(string Check, string Stage, string Role, IReadOnlyList<string> Laws, string Message, string? Replay, string? Details);

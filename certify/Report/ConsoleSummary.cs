@@ -8,13 +8,18 @@ internal static class ConsoleSummary
 {
     public static void Print(CertificateDocument doc)
     {
-        foreach (FailureEntry failure in doc.Failures)
+        foreach (FailedLawEntry law in doc.FailedLaws)
+            AnsiConsole.MarkupLine($"[red]FAILED LAW[/] {Markup.Escape(law.Id)} ({law.Failed} of {law.Checks} checks failed): {Markup.Escape(law.FirstCheck)}: {Markup.Escape(law.FirstMessage)}");
+        const int Shown = 10;
+        foreach (FailureEntry failure in doc.Failures.Take(Shown))
         {
             AnsiConsole.MarkupLine($"[red]FAILED[/] {Markup.Escape(failure.Laws.Count > 0 ? string.Join(", ", failure.Laws) : failure.Role)}: {Markup.Escape(failure.Check)}");
             AnsiConsole.MarkupLine($"  {Markup.Escape(failure.Message)}");
             if (failure.Replay is not null)
                 AnsiConsole.MarkupLine($"  replay: {Markup.Escape(failure.Replay)}");
         }
+        if (doc.Failures.Count > Shown)
+            AnsiConsole.MarkupLine($"... and {doc.Failures.Count - Shown} more failed checks, each with its replay command, in report.md");
         var table = new Table().AddColumns("concern", "laws", "passed", "failed", "not checked", "checks");
         foreach (ConcernEntry concern in doc.Concerns)
         {

@@ -22,6 +22,7 @@ internal static class HtmlReport
         th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: left; vertical-align: top; }
         th { background: #f3f3f3; }
         tr.concern td { background: #eef2f8; font-weight: bold; }
+        table#laws tr.law td:first-child { width: 45%; }
         .failed { color: #b71c1c; font-weight: bold; } .not-checked { color: #e65100; font-weight: bold; } .passed { color: #1b5e20; }
         .id, .src { color: #666; font-size: .85em; } code { font-size: .9em; background: #f6f6f6; padding: 0 .2em; }
         details { margin: .6em 0; } summary { cursor: pointer; font-weight: bold; font-size: 1.1em; }
@@ -71,7 +72,15 @@ internal static class HtmlReport
 
         if (doc.Failures.Count > 0)
         {
-            h.Add($"<section id=\"failures\" class=\"failures\">\n<h2>Failures ({doc.Failures.Count})</h2>\n<ul>\n");
+            h.Add("<section id=\"failures\" class=\"failures\">\n");
+            if (doc.FailedLaws.Count > 0)
+            {
+                h.Add($"<h2>Failed laws ({doc.FailedLaws.Count} of {doc.Counts.Laws})</h2>\n<table id=\"failed-laws\">\n<thead><tr><th>law</th><th>failed checks</th><th>first failure</th></tr></thead>\n<tbody>\n");
+                foreach (FailedLawEntry law in doc.FailedLaws)
+                    h.Add($"<tr data-law=\"{E(law.Id)}\"><td class=\"failed\">{E(law.Id)}<br><span class=\"src\">{E(law.Statement)}</span></td><td>{law.Failed} of {law.Checks}</td><td><code>{E(law.FirstCheck)}</code>: {E(law.FirstMessage)}</td></tr>\n");
+                h.Add("</tbody>\n</table>\n");
+            }
+            h.Add($"<h2>Failed checks ({doc.Failures.Count})</h2>\n<ul>\n");
             foreach (FailureEntry f in doc.Failures)
             {
                 h.Add($"<li><span class=\"failed\">{E(f.Laws.Count > 0 ? string.Join(", ", f.Laws) : f.Role)}</span>: <code>{E(f.Check)}</code> ({E(f.Stage)})<br>{E(f.Message)}")

@@ -46,10 +46,20 @@ internal static class MarkdownReport
         Line(md, $"| coverage | {Coverage(doc.Figures.Coverage)} |");
         Line(md, $"| mutation | {Mutation(doc.Figures.Mutation)} |");
 
+        if (doc.FailedLaws.Count > 0)
+        {
+            Line(md);
+            Line(md, $"## Failed laws ({doc.FailedLaws.Count} of {doc.Counts.Laws})");
+            Line(md);
+            Line(md, "| law | failed checks | first failure |");
+            Line(md, "|---|---|---|");
+            foreach (FailedLawEntry law in doc.FailedLaws)
+                Line(md, $"| `{law.Id}`: {Cell(law.Statement)} | {law.Failed} of {law.Checks} | `{Cell(law.FirstCheck)}`: {Inline(law.FirstMessage)} |");
+        }
         if (doc.Failures.Count > 0)
         {
             Line(md);
-            Line(md, $"## Failures ({doc.Failures.Count})");
+            Line(md, $"## Failed checks ({doc.Failures.Count})");
             Line(md);
             foreach (FailureEntry failure in doc.Failures)
             {
