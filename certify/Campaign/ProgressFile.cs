@@ -4,7 +4,7 @@ namespace AreaMalloc.Certify.Campaign;
 
 /// <summary>
 /// The progress channel from tests to certify: a test run with <c>AREAMALLOC_PROGRESS_FILE</c> set appends lines
-/// <c>name TAB done TAB total</c> to that file as it works (see the test projects' Progress helpers). Certify shows
+/// <c>name TAB done TAB total</c> to that file as it works (see the test projects' Progress class). Certify shows
 /// the work still in flight (the latest line of a name whose done is below its total) next to the stage's count of
 /// tests, which is what the stage's progress counts.
 /// </summary>

@@ -55,7 +55,7 @@ internal static class BrowserCheck
             }
             catch (IOException)
             {
-                // A browser helper may still hold a file: the temporary folder is left to the system.
+                // A browser subprocess may still hold a file: the temporary folder is left to the system.
             }
         }
     }
