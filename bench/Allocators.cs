@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.Bench;
 
@@ -29,7 +30,7 @@ internal readonly struct PoolAlloc(PoolAllocator pool) : IAlloc
     /// <summary>A pool in a fresh area of <paramref name="size"/> bytes (B_ANY_ADDRESS, B_NO_LOCK, read/write), with <paramref name="caching"/>.</summary>
     public static PoolAlloc Create(nuint size, PoolCaching caching = PoolCaching.None)
     {
-        PoolAllocator? pool = PoolAllocator.Create(Areas, B_ANY_ADDRESS, size, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status, caching: caching);
+        PoolAllocator? pool = PoolAllocator.Create(Areas, B_ANY_ADDRESS, size, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status, new PoolSettings { Caching = caching });
         return pool is null ? throw new InvalidOperationException($"create_pool({size}) failed: {status}") : new PoolAlloc(pool);
     }
 

@@ -1,3 +1,4 @@
+using AreaMalloc.Pool;
 namespace AreaMalloc.Bench;
 
 /// <summary>

@@ -12,6 +12,7 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
+using AreaMalloc.Format;
 
 // dotnet run -c Release --project bench [-- --quick] [--filter <glob>]... [--no-footprint] [--no-install] [--list] [--out <subfolder>]
 
@@ -63,7 +64,7 @@ string artifacts = outSub is null ? benchRoot : Path.Combine(benchRoot, outSub);
 Directory.CreateDirectory(artifacts);
 
 Console.WriteLine($"AreaMalloc bench: {(quick ? "quick" : "full")} mode, artifacts in {artifacts}");
-Console.WriteLine($"  interleaving hook calls: {(AreaMalloc.Pool.Interleaving.CompiledIn ? "compiled in" : "compiled out")}");
+Console.WriteLine($"  interleaving hook calls: {(AreaMalloc.Format.Interleaving.CompiledIn ? "compiled in" : "compiled out")}");
 Console.WriteLine($"  glibc:    NativeMemory.Alloc/Free; direct: {NativePeers.GlibcDirectStatus}");
 Console.WriteLine($"  mimalloc: {NativePeers.MimallocStatus}");
 Console.WriteLine($"  jemalloc: {NativePeers.JemallocStatus}");

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Reports;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Bench;
 
@@ -307,7 +308,7 @@ internal static class SummaryJson
                 ["note"] = "shared 2-core machine, other jobs running: ratios from one run, absolute times are not meaningful",
                 ["primitives"] = Primitives(r),
             },
-            ["interleavingHook"] = AreaMalloc.Pool.Interleaving.CompiledIn ? "compiled in" : "compiled out",
+            ["interleavingHook"] = AreaMalloc.Format.Interleaving.CompiledIn ? "compiled in" : "compiled out",
             ["peers"] = new JsonObject
             {
                 ["glibc"] = "NativeMemory.Alloc/Free (glibcDirect: " + NativePeers.GlibcDirectStatus + ")",

@@ -3,7 +3,7 @@ using static AreaMalloc.Be.BeConstants;
 namespace AreaMalloc.Areas;
 
 /// <summary>
-/// How create_area's address spec, lock spec and protection map to Linux. One place, so the README's table
+/// How create_area's address spec, lock spec and protection map to Linux. One place, so docs/SEMANTICS.md's Areas table
 /// and the code cannot drift apart:
 /// <list type="table">
 /// <item><term>B_ANY_ADDRESS, B_ANY_KERNEL_ADDRESS</term><description>mmap anywhere.</description></item>

@@ -1,4 +1,4 @@
-using AreaMalloc.Pool;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Hardening;
 
@@ -13,7 +13,7 @@ internal sealed class HeapGuard
     /// <summary>The pool's secrets.</summary>
     public readonly HeapKeys Keys;
 
-    /// <summary>True when freed memory is poisoned and checked on reuse (<see cref="PoolHardening.PoisonFreedMemory"/>).</summary>
+    /// <summary>True when freed memory is poisoned and checked on reuse (the pool hardening <c>PoisonFreedMemory</c>).</summary>
     public readonly bool Poison;
 
     /// <summary>The first block header's offset and the sentinel's (the authoritative copy of the layout's heap bounds).</summary>

@@ -51,7 +51,7 @@ internal readonly struct HeapKeys
     /// unmapped pool, and random keys would make the encoded words differ between a run and its replay. Fixed keys are
     /// known keys: never turn this on in production.
     /// </summary>
-    public const string FixedKeysSwitch = "AreaMalloc.Pool.Hardening.FixedKeys";
+    public const string FixedKeysSwitch = "AreaMalloc.Hardening.FixedKeys";
 
     private static readonly bool s_fixed = AppContext.TryGetSwitch(FixedKeysSwitch, out bool on) && on;
 

@@ -1,18 +1,19 @@
 using System.Globalization;
 using AreaMalloc.Areas;
+using AreaMalloc.Format;
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
 
-namespace AreaMalloc;
+namespace AreaMalloc.Idiomatic;
 
 /// <summary>
 /// The idiomatic C# surface over one pool: a disposable owner of an area from which native blocks are
 /// allocated, resized and freed. Failures throw with a message that names the problem; the pool is never
 /// changed by a refused call. Thread-safe, except that <see cref="Dispose"/> must not race other calls
-/// (as delete_pool must not, in the Be API) unless the pool was made with <see cref="PoolOptions.SafeDeletion"/>:
+/// (as delete_pool must not, in the Be API) unless the pool was made with <see cref="PoolBehavior.SafeDeletion"/>:
 /// then a call that loses the race to Dispose throws <see cref="ObjectDisposedException"/>.
 /// A pool that met damage in its own memory (an overflow over a block header, a use-after-free write found by
-/// <see cref="PoolOptions.PoisonFreedMemory"/>) throws <see cref="PoolCorruptedException"/> from every allocation; freeing a
+/// <see cref="PoolHardening.PoisonFreedMemory"/>) throws <see cref="PoolCorruptedException"/> from every allocation; freeing a
 /// block whose own metadata is damaged throws <see cref="InvalidBlockException"/>.
 /// </summary>
 public sealed class AreaPool : IDisposable
@@ -27,9 +28,7 @@ public sealed class AreaPool : IDisposable
     {
         options ??= new PoolOptions();
         PoolAllocator? pool = PoolAllocator.Create(options.Areas ?? AreaRegistry.Shared, options.AddressSpec, size,
-            options.LockSpec, options.Protection, out int status, options.SafeDeletion ? PoolBehavior.SafeDeletion : PoolBehavior.BeBook,
-            options.PoisonFreedMemory ? PoolHardening.PoisonFreedMemory : PoolHardening.None,
-            options.ThreadMagazines ? PoolCaching.ThreadMagazines : PoolCaching.None);
+            options.LockSpec, options.Protection, out int status, options.Settings);
         if (pool is null)
         {
             string why = status == B_NO_MEMORY ? "B_NO_MEMORY: the OS refused to map or lock the area" : "B_BAD_VALUE: the size or specs are invalid";

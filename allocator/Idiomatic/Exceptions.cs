@@ -1,4 +1,4 @@
-namespace AreaMalloc;
+namespace AreaMalloc.Idiomatic;
 
 /// <summary>Thrown when a pool has no room for a request (malloc would return NULL).</summary>
 public sealed class PoolExhaustedException : OutOfMemoryException
@@ -31,7 +31,7 @@ public sealed class InvalidBlockException : ArgumentException
 
 /// <summary>
 /// Thrown when a pool refuses an allocation because it met damage in its own memory: metadata written by something
-/// other than the allocator (an overflow past the end of a block), or, with <see cref="PoolOptions.PoisonFreedMemory"/>,
+/// other than the allocator (an overflow past the end of a block), or, with <see cref="Pool.PoolHardening.PoisonFreedMemory"/>,
 /// a write into freed memory. The pool refuses every allocation from then on; blocks that check out can still be freed.
 /// </summary>
 public sealed class PoolCorruptedException : InvalidOperationException
@@ -46,10 +46,10 @@ public sealed class PoolCorruptedException : InvalidOperationException
     public PoolCorruptedException(string message, Exception innerException) : base(message, innerException) { }
 
     /// <summary>Creates the exception for the damage a pool recorded.</summary>
-    public PoolCorruptedException(string message, Pool.PoolDamage damage) : base(message) => Damage = damage;
+    public PoolCorruptedException(string message, Format.PoolDamage damage) : base(message) => Damage = damage;
 
     /// <summary>The first damage the pool met: its kind, offset and description.</summary>
-    public Pool.PoolDamage? Damage { get; }
+    public Format.PoolDamage? Damage { get; }
 }
 
 /// <summary>Thrown when a pool cannot be created; the message gives the Be status.</summary>

@@ -1,7 +1,8 @@
 using AreaMalloc.Areas;
+using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
 
-namespace AreaMalloc;
+namespace AreaMalloc.Idiomatic;
 
 /// <summary>How an <see cref="AreaPool"/>'s area is made: create_pool's specs, and the registry to make it in.</summary>
 public sealed record PoolOptions
@@ -19,26 +20,11 @@ public sealed record PoolOptions
     public AreaRegistry? Areas { get; init; }
 
     /// <summary>
-    /// Beyond the Be Book (default false): <see cref="AreaPool.Dispose"/> may race other calls on the pool. It
-    /// waits for the call in flight, and every later call throws <see cref="ObjectDisposedException"/> without
-    /// touching the pool's memory (<see cref="Pool.PoolBehavior.SafeDeletion"/>).
+    /// Beyond the Be Book: behaviour, hardening and caching (default <see cref="PoolSettings.Default"/>, the Be Book's
+    /// pool). <see cref="PoolBehavior.SafeDeletion"/>: <see cref="AreaPool.Dispose"/> may race other calls, which then
+    /// throw <see cref="ObjectDisposedException"/>. <see cref="PoolHardening.PoisonFreedMemory"/>: a write through a
+    /// dangling pointer is found, and the allocation that meets it throws <see cref="PoolCorruptedException"/>.
+    /// <see cref="PoolCaching.ThreadMagazines"/>: most small Allocate/Free calls take no lock.
     /// </summary>
-    public bool SafeDeletion { get; init; }
-
-    /// <summary>
-    /// Beyond the Be Book (default false): freed memory is filled with a poison byte and checked when it is handed out
-    /// again (<see cref="Pool.PoolHardening.PoisonFreedMemory"/>). A write through a dangling pointer is then found:
-    /// the allocation that meets it throws <see cref="PoolCorruptedException"/> naming the byte, and the pool refuses
-    /// every later allocation. Costs a fill per free and a check per reuse.
-    /// </summary>
-    public bool PoisonFreedMemory { get; init; }
-
-    /// <summary>
-    /// Beyond the Be Book (default false): each thread caches freed small blocks (up to 1024 bytes) in magazines, so
-    /// that most small Malloc/Free calls take no lock (<see cref="Pool.PoolCaching.ThreadMagazines"/>). Results are
-    /// the same; a freed block may wait in its thread's magazine until that thread reuses it, or until statistics, the
-    /// integrity walker, Trim or an allocation that finds no room give every cached block back. Ignored with
-    /// <see cref="PoisonFreedMemory"/>.
-    /// </summary>
-    public bool ThreadMagazines { get; init; }
+    public PoolSettings Settings { get; init; } = PoolSettings.Default;
 }

@@ -1,4 +1,4 @@
-using AreaMalloc.Pool;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.LargeBlocks;
 
@@ -21,7 +21,7 @@ internal readonly unsafe partial struct LargeBlockHeap
 
     private void SetPrev(ulong block, uint link) => Links(block)->Prev = _guard.Keys.Encode(link, block + HeaderSize + sizeof(uint));
 
-    /// <summary>The index in <see cref="PoolHeader.FreeHeads"/> of the list for the block at <paramref name="block"/>.</summary>
+    /// <summary>The index in <see cref="TlsfControl.FreeHeads"/> of the list for the block at <paramref name="block"/>.</summary>
     private int ListOf(ulong block)
     {
         (int fl, int sl) = TlsfMapping.MapInsert(SizeOf(Header(block)));
@@ -32,8 +32,7 @@ internal readonly unsafe partial struct LargeBlockHeap
     {
         (int fl, int sl) = TlsfMapping.MapInsert(SizeOf(Header(block)));
         int index = fl * TlsfMapping.SlCount + sl;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        uint self = (uint)(block >> TlsfMapping.GranuleLog2);
+        uint self = Granules.IndexOf(block);
         uint head = H->FreeHeads[index];
         SetNext(block, head);
         SetPrev(block, 0);

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using AreaMalloc.Hardening;
-using AreaMalloc.Pool;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.LargeBlocks;
 
@@ -22,7 +22,7 @@ internal readonly unsafe partial struct LargeBlockHeap
     /// <summary>True when <paramref name="offset"/> is a header position of this heap (the sentinel's included) and the header there has its tag and a matching check word.</summary>
     public bool IsSealed(ulong offset)
     {
-        if (offset < _guard.HeapStart || offset > _guard.HeapEnd || (offset & (TlsfMapping.Granule - 1)) != 0)
+        if (offset < _guard.HeapStart || offset > _guard.HeapEnd || (offset & (Granules.Bytes - 1)) != 0)
             return false;
         BlockHeader* h = Header(offset);
         return h->HasTag && h->Check == _guard.Keys.CheckWord(offset, h->Size, h->PrevSize, h->Flags);
@@ -50,7 +50,7 @@ internal readonly unsafe partial struct LargeBlockHeap
         if (!IsLiveBlock(block, slab))
             return false;
         BlockHeader* header = Header(block);
-        return (!header->IsPrevFree || VerifyCandidate(block - ((ulong)header->PrevSize << TlsfMapping.GranuleLog2)))
+        return (!header->IsPrevFree || VerifyCandidate(block - Granules.OffsetOf(header->PrevSize)))
             && VerifySuccessors(block);
     }
 
@@ -74,7 +74,7 @@ internal readonly unsafe partial struct LargeBlockHeap
     {
         ulong next = block + SizeOf(Header(block));
         return VerifyHeader(next)
-            && (Header(next)->PrevSize == Header(block)->Size || Inconsistent(next, $"records a previous size of {(ulong)Header(next)->PrevSize << TlsfMapping.GranuleLog2} bytes, but the block before it at 0x{block:x} has {SizeOf(Header(block))}"));
+            && (Header(next)->PrevSize == Header(block)->Size || Inconsistent(next, $"records a previous size of {(ulong)Header(next)->PrevSize << Granules.Log2} bytes, but the block before it at 0x{block:x} has {SizeOf(Header(block))}"));
     }
 
     /// <summary>
@@ -88,8 +88,7 @@ internal readonly unsafe partial struct LargeBlockHeap
             return false;
         if (!Header(block)->IsFree)
             return Inconsistent(block, "is followed as a free block but is not free");
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        uint self = (uint)(block >> TlsfMapping.GranuleLog2);
+        uint self = Granules.IndexOf(block);
         uint next = NextOf(block), prev = PrevOf(block);
         if (next != 0 && !LinksBack(next, self, viaNext: false))
             return BadLink(block, "next", next);
@@ -146,7 +145,7 @@ internal readonly unsafe partial struct LargeBlockHeap
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool BadHeader(ulong offset)
     {
-        bool outside = offset < _guard.HeapStart || offset > _guard.HeapEnd || (offset & (TlsfMapping.Granule - 1)) != 0;
+        bool outside = offset < _guard.HeapStart || offset > _guard.HeapEnd || (offset & (Granules.Bytes - 1)) != 0;
         _guard.Report(DamageKind.BlockHeader, offset, outside
             ? $"a block header is expected at 0x{offset:x}, which is not a header position of the heap"
             : $"check word mismatch in the block header at 0x{offset:x}");

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using AreaMalloc.Hardening;
-using AreaMalloc.Pool;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.LargeBlocks;
 
@@ -22,22 +22,40 @@ internal readonly unsafe partial struct LargeBlockHeap
 {
     /// <summary>The smallest block: a header and room for the free-list links.</summary>
     public const ulong MinBlockSize = 32;
-    private const ulong HeaderSize = 16;
+    private const ulong HeaderSize = BlockFormat.HeaderBytes;
 
     private readonly byte* _base;
+    private readonly TlsfControl* _control;
     private readonly HeapGuard _guard;
 
-    public LargeBlockHeap(byte* areaBase, HeapGuard guard)
+    /// <summary>The heap of the area at <paramref name="areaBase"/> whose control block is <paramref name="control"/>.</summary>
+    public LargeBlockHeap(byte* areaBase, TlsfControl* control, HeapGuard guard)
     {
         _base = areaBase;
+        _control = control;
         _guard = guard;
     }
 
-    private PoolHeader* H => (PoolHeader*)_base;
+    private TlsfControl* H => _control;
+
+    /// <summary>Every byte at or above this offset has never been written since the area was mapped (so it is zero): calloc clears only below it.</summary>
+    public ulong DirtyHighWater => H->DirtyHighWater;
+
+    /// <summary>Bytes in free blocks, headers included.</summary>
+    public ulong FreeBytes => H->FreeBytes;
+
+    /// <summary>Bytes in used blocks and slabs, headers included.</summary>
+    public ulong UsedBytes => H->UsedBytes;
+
+    /// <summary>The highest <see cref="UsedBytes"/> has been.</summary>
+    public ulong PeakUsedBytes => H->PeakUsedBytes;
+
+    /// <summary>The payload bytes of the used block whose header is at <paramref name="block"/>.</summary>
+    public ulong PayloadBytes(ulong block) => SizeOf(Header(block)) - HeaderSize;
 
     public BlockHeader* Header(ulong offset) => (BlockHeader*)(_base + offset);
 
-    private static ulong SizeOf(BlockHeader* block) => (ulong)block->Size << TlsfMapping.GranuleLog2;
+    private static ulong SizeOf(BlockHeader* block) => Granules.OffsetOf(block->Size);
 
     /// <summary>Makes the whole heap one free block, ended by a sentinel that is never free.</summary>
     public void Initialize(ulong heapStart, ulong heapEnd)
@@ -48,7 +66,7 @@ internal readonly unsafe partial struct LargeBlockHeap
         WriteHeader(heapStart, heapEnd - heapStart, 0, BlockHeader.Tag);
         H->DirtyHighWater = heapStart + MinBlockSize;
         MarkFree(heapStart); // seals the block and the sentinel
-        H->LargeFreeBytes = heapEnd - heapStart;
+        H->FreeBytes = heapEnd - heapStart;
         InsertFree(heapStart);
     }
 
@@ -92,8 +110,7 @@ internal readonly unsafe partial struct LargeBlockHeap
             ulong whole = SizeOf(front);
             // Still counted free until MarkUsed below.
             WriteHeader(target, whole - (target - block), target - block, BlockHeader.Tag | BlockHeader.PrevFreeFlag | BlockHeader.FreeFlag);
-            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-            front->Size = (uint)((target - block) >> TlsfMapping.GranuleLog2);
+            front->Size = Granules.IndexOf(target - block);
             Seal(block);
             ulong after = target + SizeOf(Header(target));
             Header(after)->PrevSize = Header(target)->Size;
@@ -118,12 +135,12 @@ internal readonly unsafe partial struct LargeBlockHeap
     {
         BlockHeader* header = Header(block);
         ulong size = SizeOf(header);
-        H->LargeFreeBytes += size;
-        H->LargeUsedBytes -= size;
+        H->FreeBytes += size;
+        H->UsedBytes -= size;
         Poison(block + MinBlockSize, block + size);
         if (header->IsPrevFree)
         {
-            ulong prev = block - ((ulong)header->PrevSize << TlsfMapping.GranuleLog2);
+            ulong prev = block - Granules.OffsetOf(header->PrevSize);
             RemoveFree(prev);
             Header(prev)->Size += header->Size;
             Poison(block, block + MinBlockSize); // the old header and links now lie inside prev's payload
@@ -168,8 +185,8 @@ internal readonly unsafe partial struct LargeBlockHeap
             RemoveFree(next);
             header->Size += nextHeader->Size;
             Seal(block);
-            H->LargeFreeBytes -= absorbed;
-            H->LargeUsedBytes += absorbed;
+            H->FreeBytes -= absorbed;
+            H->UsedBytes += absorbed;
             // Not MarkUsed: the absorbed block's unused tail is given back just below, so neither the peak nor the
             // dirty mark may count it (the next block's PrevFree is cleared by hand).
             ulong after = block + SizeOf(header);
@@ -184,8 +201,7 @@ internal readonly unsafe partial struct LargeBlockHeap
         {
             // Carve the tail off as a used block, then free it the ordinary way (which merges it with a free successor).
             ulong tail = block + newSize;
-            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-            header->Size = (uint)(newSize >> TlsfMapping.GranuleLog2);
+            header->Size = Granules.IndexOf(newSize);
             Seal(block);
             WriteHeader(tail, before - newSize, newSize, BlockHeader.Tag);
             ulong afterTail = tail + (before - newSize);
@@ -282,8 +298,7 @@ internal readonly unsafe partial struct LargeBlockHeap
         ulong rest = block + size;
         // The block being cut is still marked free (MarkUsed follows), so the rest records a free predecessor for now.
         WriteHeader(rest, whole - size, size, BlockHeader.Tag | BlockHeader.FreeFlag | BlockHeader.PrevFreeFlag);
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        header->Size = (uint)(size >> TlsfMapping.GranuleLog2);
+        header->Size = Granules.IndexOf(size);
         // Stryker disable once Statement : redundant before the MarkUsed that follows every SplitTail, which seals the block again; kept so that no header is ever left unsealed between two steps
         Seal(block);
         ulong after = rest + (whole - size);
@@ -301,10 +316,8 @@ internal readonly unsafe partial struct LargeBlockHeap
     private void WriteHeader(ulong offset, ulong size, ulong prevSize, uint flags)
     {
         BlockHeader* header = Header(offset);
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        header->Size = (uint)(size >> TlsfMapping.GranuleLog2);
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        header->PrevSize = (uint)(prevSize >> TlsfMapping.GranuleLog2);
+        header->Size = Granules.IndexOf(size);
+        header->PrevSize = Granules.IndexOf(prevSize);
         header->Flags = flags;
         // Stryker disable once Statement : every caller seals this header again in its next step (MarkUsed of the block or of its predecessor, MarkFree) before anything reads it; kept so that no header is ever left unsealed between two steps
         Seal(offset);
@@ -322,8 +335,8 @@ internal readonly unsafe partial struct LargeBlockHeap
         Seal(block + size);
         if (wasFree)
         {
-            H->LargeFreeBytes -= size;
-            H->LargeUsedBytes += size;
+            H->FreeBytes -= size;
+            H->UsedBytes += size;
         }
         // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
         if (H->DirtyHighWater < block + size)
@@ -346,9 +359,9 @@ internal readonly unsafe partial struct LargeBlockHeap
     private void UpdatePeak()
     {
         // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
-        if (H->LargeUsedBytes > H->PeakLargeUsedBytes)
-            H->PeakLargeUsedBytes = H->LargeUsedBytes;
+        if (H->UsedBytes > H->PeakUsedBytes)
+            H->PeakUsedBytes = H->UsedBytes;
     }
 
-    private static ulong Offset(uint granule) => (ulong)granule << TlsfMapping.GranuleLog2;
+    private static ulong Offset(uint granule) => Granules.OffsetOf(granule);
 }

@@ -1,11 +1,12 @@
 using System.Numerics;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.LargeBlocks;
 
 /// <summary>
 /// The two-level segregated-fit arithmetic (TLSF, Masmano et al. 2004), explained once, here.
 /// <para>
-/// Block sizes are in bytes, multiples of <see cref="Granule"/> (16). The first level splits sizes by
+/// Block sizes are in bytes, multiples of <see cref="Granules.Bytes"/> (16). The first level splits sizes by
 /// power of two; the second level splits each power-of-two range into <see cref="SlCount"/> (16) equal
 /// slices. Sizes below <see cref="SmallBlock"/> (256) all live in first level 0, sliced linearly in 16-byte steps.
 /// </para>
@@ -18,16 +19,12 @@ namespace AreaMalloc.LargeBlocks;
 /// </summary>
 public static class TlsfMapping
 {
-    /// <summary>log2 of the allocation granule.</summary>
-    public const int GranuleLog2 = 4;
-    /// <summary>Every block size and every payload address is a multiple of this (16 bytes).</summary>
-    public const int Granule = 1 << GranuleLog2;
     /// <summary>log2 of the number of second-level lists per first-level class.</summary>
     public const int SlLog2 = 4;
     /// <summary>Second-level lists per first-level class.</summary>
     public const int SlCount = 1 << SlLog2;
     /// <summary>log2 of <see cref="SmallBlock"/>.</summary>
-    public const int FlShift = SlLog2 + GranuleLog2;
+    public const int FlShift = SlLog2 + Granules.Log2;
     /// <summary>Sizes below this are mapped linearly into first level 0.</summary>
     public const int SmallBlock = 1 << FlShift;
     /// <summary>log2 of the first size too large for any list: blocks are below 2^36 bytes (64 GiB).</summary>
@@ -35,7 +32,7 @@ public static class TlsfMapping
     /// <summary>First-level classes: level 0 for small sizes, then one per power of two from 256 B to 32 GiB.</summary>
     public const int FlCount = FlMaxLog2 - FlShift + 1;
     /// <summary>The largest block size the lists can hold.</summary>
-    public const ulong MaxBlockSize = (1UL << FlMaxLog2) - Granule;
+    public const ulong MaxBlockSize = (1UL << FlMaxLog2) - Granules.Bytes;
 
     /// <summary>The list (fl, sl) that holds a free block of <paramref name="size"/> bytes.</summary>
     /// <param name="size">A block size: a multiple of 16, below 2^36.</param>
@@ -43,7 +40,7 @@ public static class TlsfMapping
     {
         if (size < SmallBlock)
             // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-            return (0, (int)(size >> GranuleLog2));
+            return (0, (int)(size >> Granules.Log2));
         int log2 = BitOperations.Log2(size);
         int sl = (int)(size >> (log2 - SlLog2)) ^ SlCount;
         return (log2 - (FlShift - 1), sl);
@@ -61,5 +58,5 @@ public static class TlsfMapping
 
     /// <summary>The smallest block size that list (fl, sl) may hold.</summary>
     public static ulong ListLowerBound(int fl, int sl) =>
-        fl == 0 ? (ulong)sl << GranuleLog2 : (1UL << (fl + FlShift - 1)) + ((ulong)sl << (fl + FlShift - 1 - SlLog2));
+        fl == 0 ? (ulong)sl << Granules.Log2 : (1UL << (fl + FlShift - 1)) + ((ulong)sl << (fl + FlShift - 1 - SlLog2));
 }

@@ -14,7 +14,7 @@ public enum PoolHardening
     /// Freed bytes are filled with a poison byte (0xDE), except the bytes a free block's free-list link uses, and checked
     /// when they are handed out again (as Haiku's paranoid kernel heap does). A changed byte is a write through a
     /// dangling pointer: the allocation refuses the block (NULL) and the pool records a
-    /// <see cref="DamageKind.UseAfterFreeWrite"/> (<see cref="PoolStatistics.UseAfterFreeWrites"/>,
+    /// <see cref="Format.DamageKind.UseAfterFreeWrite"/> (<see cref="PoolStatistics.UseAfterFreeWrites"/>,
     /// <see cref="PoolStatistics.FirstDamage"/>); the integrity walker checks the poison of every free block too.
     /// Costs a fill per free and a scan per reuse, each as long as the block. calloc still zeroes.
     /// </summary>

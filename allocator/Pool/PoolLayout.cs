@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using AreaMalloc.Format;
 using AreaMalloc.LargeBlocks;
 using static AreaMalloc.Be.BeConstants;
 
@@ -6,11 +8,11 @@ namespace AreaMalloc.Pool;
 /// <summary>
 /// Where the pieces of a pool sit in its area, as a pure function of the area's size:
 /// <code>
-/// 0                 the PoolHeader (control block, free-list heads, statistics)
+/// 0                 the PoolHeader (counters, the heaps' control blocks)
 /// PageMapOffset     one uint per page of the area (the slab owning that page's objects, or 0)
 /// LiveMapOffset     one bit per 16-byte granule of the area (set at the start of each live block)
 /// HeapStart         the first block; the heap runs to HeapEnd
-/// HeapEnd           a 16-byte sentinel header; HeapEnd + 16 == area size
+/// HeapEnd           the sentinel's block header; HeapEnd + one header == area size
 /// </code>
 /// The maps cost 4 bytes per page plus 1 bit per 16 bytes: under 0.9% of the area.
 /// </summary>
@@ -25,23 +27,21 @@ public readonly record struct PoolLayout(ulong AreaSize, ulong PageMapOffset, ul
     public const ulong MaxAreaSize = (1UL << TlsfMapping.FlMaxLog2) - B_PAGE_SIZE;
 
     /// <summary>The largest single request an empty pool of this layout satisfies: the payload of its one free block.</summary>
-    public ulong MaxSingleRequest => HeapEnd - HeapStart - 16;
+    public ulong MaxSingleRequest => HeapEnd - HeapStart - BlockFormat.HeaderBytes;
 
     /// <summary>The layout of a pool in an area of <paramref name="areaSize"/> bytes, or null when no pool fits there.</summary>
     public static PoolLayout? For(ulong areaSize)
     {
         if (areaSize == 0 || areaSize % B_PAGE_SIZE != 0 || areaSize > MaxAreaSize)
             return null;
-        ulong pageMap = AlignUp((ulong)System.Runtime.CompilerServices.Unsafe.SizeOf<PoolHeader>());
-        ulong liveMap = AlignUp(pageMap + areaSize / B_PAGE_SIZE * sizeof(uint));
-        ulong heapStart = AlignUp(liveMap + areaSize / TlsfMapping.Granule / 8);
-        ulong heapEnd = areaSize - 16;
+        ulong pageMap = Granules.RoundUp((ulong)Unsafe.SizeOf<PoolHeader>());
+        ulong liveMap = Granules.RoundUp(pageMap + PageMap.BytesFor(areaSize));
+        ulong heapStart = Granules.RoundUp(liveMap + LiveMap.BytesFor(areaSize));
+        ulong heapEnd = areaSize - BlockFormat.HeaderBytes;
         if (heapEnd < heapStart + 2 * LargeBlockHeap.MinBlockSize)
             return null;
         return new PoolLayout(areaSize, pageMap, liveMap, heapStart, heapEnd);
     }
-
-    private static ulong AlignUp(ulong offset) => (offset + 15) & ~15UL;
 
     private static ulong MinimumAreaSize()
     {

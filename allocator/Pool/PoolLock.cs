@@ -5,7 +5,7 @@ namespace AreaMalloc.Pool;
 /// <summary>
 /// The pool's lock, built only from primitives Coyote controls: one atomic state word and a <see cref="SemaphoreSlim"/>
 /// that the waiting threads block on. An uncontended enter and exit cost one atomic instruction each, about a quarter
-/// of a Monitor's pair here (bench/PERF-LOG.md).
+/// of a Monitor's pair here (docs/PERFORMANCE-LOG.md, 2026-11-27).
 /// <para>
 /// The state word: bit 0 is set while a thread holds the lock; bit 1 is set while a waiter was woken and has not yet
 /// run; the bits above count the waiters (threads that registered to block on the semaphore and have not taken the

@@ -1,3 +1,5 @@
+using AreaMalloc.Format;
+
 namespace AreaMalloc.Pool;
 
 /// <summary>A snapshot of a pool's counters, taken under its lock.</summary>

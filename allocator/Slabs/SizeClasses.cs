@@ -15,7 +15,7 @@ namespace AreaMalloc.Slabs;
 /// </code>
 /// Larger requests go to the large-block allocator, whose waste is a 16-byte header and 16-byte rounding.
 /// (Classes up to 2048 B were tried: on a mixed workload with few objects per class, each class's partly used
-/// slab of 3 to 8 pages cost more than it saved; see bench/PERF-LOG.md.)
+/// slab of 3 to 8 pages cost more than it saved; see docs/PERFORMANCE-LOG.md, 2026-11-25.)
 /// Every class is a multiple of 16, so every object is 16-byte aligned. A slab of class c is one page-aligned
 /// block of exactly <see cref="SlabPages"/>(c) pages: a 64-byte prefix (block header and slab header), then the
 /// objects. Slabs therefore tile the heap with no gap between them, and every page of a slab holds only that
@@ -82,11 +82,11 @@ public static class SizeClasses
 
     private static byte[] BuildGranuleTable()
     {
-        var table = new byte[MaxSmallSize / 16 + 1];
+        var table = new byte[MaxSmallSize / Format.Granules.Bytes + 1];
         int c = 0;
         for (int g = 0; g < table.Length; g++)
         {
-            while (s_sizes[c] < Math.Max(g, 1) * 16)
+            while (s_sizes[c] < Math.Max(g, 1) * Format.Granules.Bytes)
                 c++;
             table[g] = (byte)c;
         }

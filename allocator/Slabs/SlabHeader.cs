@@ -19,8 +19,8 @@ internal struct SlabHeader
 {
     public const uint MagicValue = 0x51AB_5EED;
     public const ushort Partial = 0, Full = 1, Spare = 2;
-    /// <summary>Bytes of block header plus slab header in front of the objects.</summary>
-    public const int PrefixSize = 64;
+    /// <summary>Bytes in front of a slab's objects: the block's boundary tag, then this header (48 bytes).</summary>
+    public const int PrefixSize = Format.BlockFormat.HeaderBytes + 48;
     /// <summary>Bytes at the start of a free object that hold its encoded free-list link (never poisoned).</summary>
     public const int LinkBytes = sizeof(uint);
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using AreaMalloc.Hardening;
 using AreaMalloc.LargeBlocks;
-using AreaMalloc.Pool;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Slabs;
 
@@ -17,30 +17,49 @@ namespace AreaMalloc.Slabs;
 /// becomes the head; with poison on, freed objects are filled past their link and checked when popped. A check that
 /// fails is reported to the pool's guard and the operation changes nothing.
 /// </summary>
-internal readonly unsafe struct SlabHeap
+internal readonly unsafe partial struct SlabHeap
 {
     private const ulong Page = Be.BeConstants.B_PAGE_SIZE;
     private readonly byte* _base;
+    private readonly SlabDirectory* _directory;
+    private readonly PageMap _pageMap;
+    private readonly LiveMap _liveMap;
+    private readonly LargeBlockHeap _large;
     private readonly HeapGuard _guard;
 
-    public SlabHeap(byte* areaBase, HeapGuard guard)
+    /// <summary>
+    /// The slab heap of the area at <paramref name="areaBase"/>: its control block <paramref name="directory"/>, the
+    /// area's page and live maps, and the large-block heap its slabs are carved from.
+    /// </summary>
+    public SlabHeap(byte* areaBase, SlabDirectory* directory, PageMap pageMap, LiveMap liveMap, LargeBlockHeap large, HeapGuard guard)
     {
         _base = areaBase;
+        _directory = directory;
+        _pageMap = pageMap;
+        _liveMap = liveMap;
+        _large = large;
         _guard = guard;
     }
 
-    private PoolHeader* H => (PoolHeader*)_base;
+    private SlabDirectory* H => _directory;
 
-    private uint* PageMap => (uint*)(_base + H->PageMapOffset);
+    /// <summary>Slabs that exist, spares included.</summary>
+    public int SlabCount => H->SlabCount;
+
+    /// <summary>Empty slabs kept for reuse.</summary>
+    public int SpareSlabCount => H->SpareSlabCount;
+
+    /// <summary>Slabs of class <paramref name="sizeClass"/> that exist.</summary>
+    public int SlabsOfClass(int sizeClass) => H->SlabsPerClass[sizeClass];
 
     /// <summary>The slab header of the slab block at granule index <paramref name="slab"/>.</summary>
-    public SlabHeader* Slab(uint slab) => (SlabHeader*)(_base + ((ulong)slab << TlsfMapping.GranuleLog2) + 16);
+    public SlabHeader* Slab(uint slab) => (SlabHeader*)(_base + BlockFormat.PayloadOf(Granules.OffsetOf(slab)));
 
     /// <summary>Offset of the first object of the slab block at granule index <paramref name="slab"/>.</summary>
-    public static ulong ObjectsStart(uint slab) => ((ulong)slab << TlsfMapping.GranuleLog2) + SlabHeader.PrefixSize;
+    public static ulong ObjectsStart(uint slab) => Granules.OffsetOf(slab) + SlabHeader.PrefixSize;
 
     /// <summary>The slab (granule index of its block) whose objects cover <paramref name="offset"/>, or 0.</summary>
-    public uint SlabOf(ulong offset) => PageMap[offset / Page];
+    public uint SlabOf(ulong offset) => _pageMap.SlabAt(offset);
 
     /// <summary>
     /// Takes one object of class <paramref name="sizeClass"/>; its offset, or 0 when no slab can be had or damage was
@@ -57,7 +76,7 @@ internal readonly unsafe struct SlabHeap
             return 0;
         SlabHeader* header = Slab(slab);
         uint head = header->FreeHead;
-        ulong obj = (ulong)head << TlsfMapping.GranuleLog2;
+        ulong obj = Granules.OffsetOf(head);
         uint next = 0;
         if (head != 0)
         {
@@ -104,23 +123,15 @@ internal readonly unsafe struct SlabHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsFreeObject(uint link, uint slab, SlabHeader* header, int sizeClass)
     {
-        ulong at = (ulong)link << TlsfMapping.GranuleLog2;
+        ulong at = Granules.OffsetOf(link);
         ulong within = at - ObjectsStart(slab); // wraps to a huge value below the objects
-        return within < (ulong)header->Bump * header->ObjectSize && SizeClasses.IsMultipleOfSize(within, sizeClass) && !IsLive(at);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsLive(ulong offset)
-    {
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        ulong bit = offset >> TlsfMapping.GranuleLog2;
-        return (((ulong*)(_base + H->LiveMapOffset))[bit / 64] & (1UL << (int)(bit & 63))) != 0;
+        return within < (ulong)header->Bump * header->ObjectSize && SizeClasses.IsMultipleOfSize(within, sizeClass) && !_liveMap.IsSet(at);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool BadHeader(uint slab)
     {
-        ulong offset = (ulong)slab << TlsfMapping.GranuleLog2;
+        ulong offset = Granules.OffsetOf(slab);
         _guard.Report(DamageKind.SlabHeader, offset, $"the slab header of the slab at 0x{offset:x} fails its keyed magic (0x{Slab(slab)->Magic:x8} instead of 0x{MagicOf(slab):x8})");
         return false;
     }
@@ -128,7 +139,7 @@ internal readonly unsafe struct SlabHeap
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong BadLink(ulong obj, uint slab, uint next)
     {
-        _guard.Report(DamageKind.FreeListLink, obj, $"the free-list link of the free object at 0x{obj:x} in the slab at 0x{(ulong)slab << TlsfMapping.GranuleLog2:x} decodes to 0x{(ulong)next << TlsfMapping.GranuleLog2:x}, which is not a free object of the slab");
+        _guard.Report(DamageKind.FreeListLink, obj, $"the free-list link of the free object at 0x{obj:x} in the slab at 0x{Granules.OffsetOf(slab):x} decodes to 0x{Granules.OffsetOf(next):x}, which is not a free object of the slab");
         return 0;
     }
 
@@ -176,7 +187,7 @@ internal readonly unsafe struct SlabHeap
             return false;
         SlabHeader* header = Slab(slab);
         return header->Live != 1 || StaysSpare(header->SizeClass, slab, header)
-            || new LargeBlockHeap(_base, _guard).CanFree((ulong)slab << TlsfMapping.GranuleLog2, slab: true);
+            || _large.CanFree(Granules.OffsetOf(slab), slab: true);
     }
 
     /// <summary>
@@ -190,8 +201,7 @@ internal readonly unsafe struct SlabHeap
         if (_guard.Poison)
             PoisonFill.Fill(_base + obj + SlabHeader.LinkBytes, header->ObjectSize - SlabHeader.LinkBytes);
         *(uint*)(_base + obj) = _guard.Keys.Encode(header->FreeHead, obj);
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        header->FreeHead = (uint)(obj >> TlsfMapping.GranuleLog2);
+        header->FreeHead = Granules.IndexOf(obj);
         Interleaving.At(InterleavingPoint.FreeListPush);
         if (header->State == SlabHeader.Full)
             PushPartial(header->SizeClass, slab);
@@ -238,7 +248,7 @@ internal readonly unsafe struct SlabHeap
         for (int c = 0; c < SizeClasses.Count; c++)
         {
             uint slab = H->SpareSlabs[c];
-            if (slab == 0 || !IsIntact(slab) || !new LargeBlockHeap(_base, _guard).CanFree((ulong)slab << TlsfMapping.GranuleLog2, slab: true))
+            if (slab == 0 || !IsIntact(slab) || !_large.CanFree(Granules.OffsetOf(slab), slab: true))
                 continue;
             H->SpareSlabs[c] = 0;
             H->SpareSlabCount--;
@@ -252,12 +262,10 @@ internal readonly unsafe struct SlabHeap
     private uint CreateSlab(int sizeClass)
     {
         int pages = SizeClasses.SlabPages(sizeClass);
-        var large = new LargeBlockHeap(_base, _guard);
-        ulong block = large.AllocateAligned((ulong)pages * Page, 0, Page);
+        ulong block = _large.AllocateAligned((ulong)pages * Page, 0, Page);
         if (block == 0)
             return 0;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
-        uint slab = (uint)(block >> TlsfMapping.GranuleLog2);
+        uint slab = Granules.IndexOf(block);
         SlabHeader* header = Slab(slab);
         *header = default;
         header->Magic = MagicOf(slab);
@@ -265,8 +273,7 @@ internal readonly unsafe struct SlabHeap
         header->ObjectSize = (uint)SizeClasses.SizeOf(sizeClass);
         header->Capacity = (uint)SizeClasses.ObjectsPerSlab(sizeClass);
         ulong firstPage = ObjectsStart(slab) / Page;
-        for (ulong p = 0; p < (ulong)pages; p++)
-            PageMap[firstPage + p] = slab;
+        _pageMap.Assign(firstPage, pages, slab);
         H->SlabCount++;
         H->SlabsPerClass[sizeClass]++;
         Interleaving.At(InterleavingPoint.SlabListMove);
@@ -279,12 +286,11 @@ internal readonly unsafe struct SlabHeap
         int sizeClass = header->SizeClass;
         int pages = SizeClasses.SlabPages(sizeClass);
         ulong firstPage = ObjectsStart(slab) / Page;
-        for (ulong p = 0; p < (ulong)pages; p++)
-            PageMap[firstPage + p] = 0;
+        _pageMap.Assign(firstPage, pages, 0);
         header->Magic = 0;
         H->SlabCount--;
         H->SlabsPerClass[sizeClass]--;
-        new LargeBlockHeap(_base, _guard).Free((ulong)slab << TlsfMapping.GranuleLog2);
+        _large.Free(Granules.OffsetOf(slab));
         Interleaving.At(InterleavingPoint.SlabListMove);
     }
 

@@ -1,5 +1,6 @@
 using AreaMalloc.ConcurrencyTests.Infrastructure;
 using AreaMalloc.Pool;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.ConcurrencyTests.Facts;
 

@@ -2,6 +2,8 @@ using AreaMalloc.Areas;
 using AreaMalloc.ConcurrencyTests.Backends;
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.Idiomatic;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.ConcurrencyTests.Facts;
 
@@ -67,7 +69,7 @@ public sealed unsafe class SafeDeletionFacts : IDisposable
     [Fact]
     public void An_unknown_behavior_is_refused_with_B_BAD_VALUE()
     {
-        PoolAllocator? pool = PoolAllocator.Create(_areas, B_ANY_ADDRESS, PoolSize, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status, (PoolBehavior)7);
+        PoolAllocator? pool = PoolAllocator.Create(_areas, B_ANY_ADDRESS, PoolSize, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status, new PoolSettings { Behavior = (PoolBehavior)7 });
         Assert.Null(pool);
         Assert.Equal(B_BAD_VALUE, status);
         Assert.Equal(0, _areas.Count);
@@ -76,11 +78,11 @@ public sealed unsafe class SafeDeletionFacts : IDisposable
     [Fact]
     public void A_module_loaded_with_safe_deletion_gives_it_to_every_pool_it_creates()
     {
-        var loader = new ModuleLoader(_areas, PoolBehavior.SafeDeletion);
+        var loader = new ModuleLoader(_areas, new PoolSettings { Behavior = PoolBehavior.SafeDeletion });
         Assert.Equal(B_OK, loader.GetModule(B_AREA_MALLOC_MODULE_NAME, out AreaMallocModule? module));
         void* id = module!.CreatePool(B_ANY_ADDRESS, PoolSize, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA);
 
-        Assert.Equal(PoolBehavior.SafeDeletion, module.PoolBehavior);
+        Assert.Equal(PoolBehavior.SafeDeletion, module.PoolSettings.Behavior);
         Assert.Equal(PoolBehavior.SafeDeletion, module.FindPool(id)!.Behavior);
         Assert.Equal(B_OK, loader.PutModule(B_AREA_MALLOC_MODULE_NAME));
         Assert.Equal(0, _areas.Count);
@@ -91,14 +93,14 @@ public sealed unsafe class SafeDeletionFacts : IDisposable
     {
         var loader = new ModuleLoader(_areas);
         Assert.Equal(B_OK, loader.GetModule(B_AREA_MALLOC_MODULE_NAME, out AreaMallocModule? module));
-        Assert.Equal(PoolBehavior.BeBook, module!.PoolBehavior);
+        Assert.Equal(PoolBehavior.BeBook, module!.PoolSettings.Behavior);
         Assert.Equal(B_OK, loader.PutModule(B_AREA_MALLOC_MODULE_NAME));
     }
 
     [Fact]
     public void An_area_pool_with_safe_deletion_throws_ObjectDisposedException_once_disposed()
     {
-        AreaPool pool = AreaPool.Create(PoolSize, new PoolOptions { Areas = _areas, SafeDeletion = true });
+        AreaPool pool = AreaPool.Create(PoolSize, new PoolOptions { Areas = _areas, Settings = new PoolSettings { Behavior = PoolBehavior.SafeDeletion } });
         nint block = pool.Allocate(64);
         Assert.Equal(PoolBehavior.SafeDeletion, pool.Allocator.Behavior);
 
@@ -112,7 +114,7 @@ public sealed unsafe class SafeDeletionFacts : IDisposable
 
     private PoolAllocator Create(PoolBehavior behavior)
     {
-        PoolAllocator? pool = PoolAllocator.Create(_areas, B_ANY_ADDRESS, PoolSize, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status, behavior);
+        PoolAllocator? pool = PoolAllocator.Create(_areas, B_ANY_ADDRESS, PoolSize, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status, new PoolSettings { Behavior = behavior });
         Assert.True(pool is not null, $"create_pool failed with {status}");
         return pool!;
     }

@@ -1,5 +1,6 @@
 using AreaMalloc.Pool;
 using Microsoft.Coyote.Runtime;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.ConcurrencyTests.Infrastructure;
 

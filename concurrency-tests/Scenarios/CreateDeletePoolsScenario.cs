@@ -6,6 +6,7 @@ using AreaMalloc.Pool;
 using Microsoft.Coyote.Random;
 using Microsoft.Coyote.Specifications;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.ConcurrencyTests.Scenarios;
 

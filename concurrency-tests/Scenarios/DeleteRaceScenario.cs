@@ -6,6 +6,7 @@ using AreaMalloc.Pool;
 using Microsoft.Coyote.Random;
 using Microsoft.Coyote.Specifications;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.ConcurrencyTests.Scenarios;
 
@@ -58,7 +59,7 @@ public static class DeleteRaceScenario
     {
         var backend = new QuarantiningAreaBackend();
         var areas = new AreaRegistry(backend);
-        var loader = new ModuleLoader(areas, behavior);
+        var loader = new ModuleLoader(areas, new PoolSettings { Behavior = behavior });
         Specification.Assert(loader.GetModule(B_AREA_MALLOC_MODULE_NAME, out AreaMallocModule? held) == B_OK, "get_module failed");
         AreaMallocModule module = held!;
         nint poolId = CreatePool(module, out PoolAllocator pool);

@@ -5,6 +5,7 @@ using AreaMalloc.ConcurrencyTests.Scenarios.Workload;
 using Microsoft.Coyote.Random;
 using Microsoft.Coyote.Specifications;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.ConcurrencyTests.Scenarios;
 

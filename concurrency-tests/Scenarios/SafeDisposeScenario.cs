@@ -5,6 +5,8 @@ using AreaMalloc.ConcurrencyTests.Scenarios.Workload;
 using Microsoft.Coyote.Random;
 using Microsoft.Coyote.Specifications;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.Idiomatic;
+using AreaMalloc.Pool;
 
 namespace AreaMalloc.ConcurrencyTests.Scenarios;
 
@@ -36,7 +38,7 @@ public static class SafeDisposeScenario
     {
         var backend = new QuarantiningAreaBackend();
         var areas = new AreaRegistry(backend);
-        AreaPool pool = AreaPool.Create(PoolSize, new PoolOptions { Areas = areas, SafeDeletion = true });
+        AreaPool pool = AreaPool.Create(PoolSize, new PoolOptions { Areas = areas, Settings = new PoolSettings { Behavior = PoolBehavior.SafeDeletion } });
         int workerCount = 1 + Generator.Create().NextInteger(2);
 
         var tasks = new Task[workerCount + 1];

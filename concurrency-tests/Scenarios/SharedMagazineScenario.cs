@@ -4,6 +4,7 @@ using AreaMalloc.ConcurrencyTests.Infrastructure;
 using AreaMalloc.ConcurrencyTests.Scenarios.Workload;
 using AreaMalloc.Pool;
 using Microsoft.Coyote.Specifications;
+using AreaMalloc.Caching;
 
 namespace AreaMalloc.ConcurrencyTests.Scenarios;
 

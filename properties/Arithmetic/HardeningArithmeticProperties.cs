@@ -4,6 +4,7 @@ using AreaMalloc.Properties.Infrastructure;
 using AreaMalloc.Slabs;
 using FsCheck;
 using FsCheck.Fluent;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Arithmetic;
 

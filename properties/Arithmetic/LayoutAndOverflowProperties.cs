@@ -4,6 +4,7 @@ using AreaMalloc.Properties.Infrastructure;
 using FsCheck;
 using FsCheck.Fluent;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Arithmetic;
 
@@ -40,11 +41,11 @@ public sealed class LayoutAndOverflowProperties
             ulong pages = areaSize / B_PAGE_SIZE;
             foreach (ulong offset in new[] { layout.PageMapOffset, layout.LiveMapOffset, layout.HeapStart, layout.HeapEnd })
             {
-                Assert.Equal(0UL, offset % TlsfMapping.Granule);
+                Assert.Equal(0UL, offset % Granules.Bytes);
             }
 
             Assert.True(layout.LiveMapOffset - layout.PageMapOffset >= pages * 4, "the page map has less than 4 bytes per page");
-            Assert.True(layout.HeapStart - layout.LiveMapOffset >= areaSize / TlsfMapping.Granule / 8, "the live map has less than a bit per granule");
+            Assert.True(layout.HeapStart - layout.LiveMapOffset >= areaSize / Granules.Bytes / 8, "the live map has less than a bit per granule");
             Assert.Equal(areaSize - 16, layout.HeapEnd);
             Assert.Equal(layout.HeapEnd - layout.HeapStart - 16, layout.MaxSingleRequest);
             // The maps: 4 bytes per page plus one bit per 16 bytes (0.88%), plus at most two alignments.

@@ -2,6 +2,7 @@ using AreaMalloc.LargeBlocks;
 using AreaMalloc.Properties.Infrastructure;
 using FsCheck;
 using FsCheck.Fluent;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Arithmetic;
 
@@ -61,15 +62,15 @@ public sealed class TlsfMappingProperties
         list =>
         {
             ulong bound = TlsfMapping.ListLowerBound(list.fl, list.sl);
-            Assert.Equal(0UL, bound % TlsfMapping.Granule);
+            Assert.Equal(0UL, bound % Granules.Bytes);
             Assert.Equal(list, TlsfMapping.MapInsert(bound));
         });
 
     private static ulong SizeFrom(int log2, int fraction, bool exact, int nudge)
     {
         ulong low = 1UL << log2;
-        ulong size = exact ? low + (ulong)(nudge * TlsfMapping.Granule) : low + (ulong)((double)fraction / int.MaxValue * (low - 1));
-        size &= ~(ulong)(TlsfMapping.Granule - 1);
+        ulong size = exact ? low + (ulong)(nudge * Granules.Bytes) : low + (ulong)((double)fraction / int.MaxValue * (low - 1));
+        size &= ~(ulong)(Granules.Bytes - 1);
         return Math.Clamp(size, 32, TlsfMapping.MaxBlockSize);
     }
 }

@@ -1,6 +1,7 @@
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.Facts;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Caching;
 

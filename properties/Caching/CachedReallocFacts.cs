@@ -3,6 +3,7 @@ using AreaMalloc.Properties.Facts;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Be.BeConstants;
 using static AreaMalloc.Properties.Hardening.Forge;
+using AreaMalloc.Caching;
 
 namespace AreaMalloc.Properties.Caching;
 

@@ -4,6 +4,10 @@ using AreaMalloc.Properties.Facts;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Be.BeConstants;
 using static AreaMalloc.Properties.Hardening.Forge;
+using AreaMalloc.Caching;
+using AreaMalloc.Format;
+using AreaMalloc.Idiomatic;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.Properties.Caching;
 
@@ -248,7 +252,7 @@ public sealed unsafe class MagazineFacts
     public void A_deleted_safe_deletion_pool_refuses_calls_from_a_thread_with_a_magazine()
     {
         PoolAllocator? pool = PoolAllocator.Create(new AreaRegistry(new LinuxAreaBackend()), B_ANY_ADDRESS, 1 << 20, B_NO_LOCK,
-            B_READ_AREA | B_WRITE_AREA, out _, PoolBehavior.SafeDeletion, caching: PoolCaching.ThreadMagazines);
+            B_READ_AREA | B_WRITE_AREA, out _, new PoolSettings { Behavior = PoolBehavior.SafeDeletion, Caching = PoolCaching.ThreadMagazines });
         Assert.NotNull(pool);
         nint live = pool!.Malloc(64);
         Assert.Equal(BlockCheck.Live, pool.Free(pool.Malloc(64)));
@@ -265,7 +269,7 @@ public sealed unsafe class MagazineFacts
     {
         var areas = new AreaRegistry(new LinuxAreaBackend());
         PoolAllocator? poisoned = PoolAllocator.Create(areas, B_ANY_ADDRESS, 1 << 20, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status,
-            hardening: PoolHardening.PoisonFreedMemory, caching: PoolCaching.ThreadMagazines);
+            new PoolSettings { Hardening = PoolHardening.PoisonFreedMemory, Caching = PoolCaching.ThreadMagazines });
         Assert.Equal(B_OK, status);
         Assert.Equal(PoolCaching.None, poisoned!.Caching);
         nint block = poisoned.Malloc(64);
@@ -274,7 +278,7 @@ public sealed unsafe class MagazineFacts
         Assert.Equal(B_OK, poisoned.Delete());
 
         PoolAllocator? refused = PoolAllocator.Create(areas, B_ANY_ADDRESS, 1 << 20, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out status,
-            caching: (PoolCaching)2);
+            new PoolSettings { Caching = (PoolCaching)2 });
         Assert.True(refused is null && status == B_BAD_VALUE, $"caching flag 2: expected NULL and B_BAD_VALUE; actual {(refused is null ? "NULL" : "a pool")} and {status}");
         Assert.Equal(0, areas.Count);
     }
@@ -282,14 +286,14 @@ public sealed unsafe class MagazineFacts
     [Fact]
     public void The_options_and_the_module_loader_pass_the_caching_to_their_pools()
     {
-        using (AreaPool pool = AreaPool.Create(1 << 20, new PoolOptions { ThreadMagazines = true }))
+        using (AreaPool pool = AreaPool.Create(1 << 20, new PoolOptions { Settings = new PoolSettings { Caching = PoolCaching.ThreadMagazines } }))
             Assert.Equal(PoolCaching.ThreadMagazines, pool.Allocator.Caching);
         using (AreaPool pool = AreaPool.Create(1 << 20))
             Assert.Equal(PoolCaching.None, pool.Allocator.Caching);
 
-        var loader = new ModuleLoader(new AreaRegistry(new LinuxAreaBackend()), PoolBehavior.BeBook, PoolHardening.None, PoolCaching.ThreadMagazines);
+        var loader = new ModuleLoader(new AreaRegistry(new LinuxAreaBackend()), new PoolSettings { Caching = PoolCaching.ThreadMagazines });
         Assert.Equal(B_OK, loader.GetModule(B_AREA_MALLOC_MODULE_NAME, out AreaMallocModule? module));
-        Assert.Equal(PoolCaching.ThreadMagazines, module!.PoolCaching);
+        Assert.Equal(PoolCaching.ThreadMagazines, module!.PoolSettings.Caching);
         void* id = module.CreatePool(B_ANY_ADDRESS, 1 << 20, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA);
         Assert.Equal(PoolCaching.ThreadMagazines, module.FindPool(id)!.Caching);
         Assert.Equal(B_OK, loader.PutModule(B_AREA_MALLOC_MODULE_NAME));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.Facts;
+using AreaMalloc.Caching;
 
 namespace AreaMalloc.Properties.Caching;
 

@@ -1,5 +1,7 @@
 using AreaMalloc.Areas;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.Pool;
+using AreaMalloc.Idiomatic;
 
 namespace AreaMalloc.Properties.Facts;
 
@@ -118,7 +120,7 @@ public class AreaPoolFacts
         }
 
         Assert.Equal(0, areas.Count);
-        using AreaPool safe = AreaPool.Create(1 << 16, new PoolOptions { Areas = areas, SafeDeletion = true });
+        using AreaPool safe = AreaPool.Create(1 << 16, new PoolOptions { Areas = areas, Settings = new PoolSettings { Behavior = AreaMalloc.Pool.PoolBehavior.SafeDeletion } });
         Assert.Equal(AreaMalloc.Pool.PoolBehavior.SafeDeletion, safe.Allocator.Behavior);
     }
 

@@ -1,6 +1,7 @@
 using AreaMalloc.Areas;
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.Idiomatic;
 
 namespace AreaMalloc.Properties.Facts;
 
@@ -55,7 +56,7 @@ public sealed class DisposeRaceFacts
     private static Exception? LoseTheRace(Action<AreaPool, nint> call)
     {
         var areas = new AreaRegistry(new LinuxAreaBackend());
-        AreaPool pool = AreaPool.Create(1 << 16, new PoolOptions { Areas = areas, SafeDeletion = true });
+        AreaPool pool = AreaPool.Create(1 << 16, new PoolOptions { Areas = areas, Settings = new PoolSettings { Behavior = PoolBehavior.SafeDeletion } });
         nint block = pool.Allocate(16);
         PoolLock gate = pool.Allocator.Lock;
         Exception? thrown = null;

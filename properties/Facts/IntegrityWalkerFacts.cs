@@ -155,7 +155,7 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     public void Slab_in_an_unknown_state() { Slab(SlabOf(_small[0]))->State = 9; AssertNamed("is in state"); }
 
     [Fact]
-    public void Spare_slab_not_recorded_as_spare() { H->SpareSlabs[SizeClasses.Count - 1] = 0; AssertNamed("is in state"); }
+    public void Spare_slab_not_recorded_as_spare() { H->Slabs.SpareSlabs[SizeClasses.Count - 1] = 0; AssertNamed("is in state"); }
 
     [Fact]
     public void Sentinel_damaged()
@@ -172,13 +172,13 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     }
 
     [Fact]
-    public void First_level_bitmap_wrong() { H->FlBitmap ^= 1u << 20; AssertNamed("first-level bitmap"); }
+    public void First_level_bitmap_wrong() { H->Large.FlBitmap ^= 1u << 20; AssertNamed("first-level bitmap"); }
 
     [Fact]
     public void Second_level_bitmap_wrong()
     {
         (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
-        H->SlBitmap[fl] |= 1u << ((sl + 1) % 16);
+        H->Large.SlBitmap[fl] |= 1u << ((sl + 1) % 16);
         AssertNamed($"bitmap bit ({fl},{(sl + 1) % 16})");
     }
 
@@ -186,7 +186,7 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     public void Free_list_holding_a_used_block()
     {
         (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
-        H->FreeHeads[fl * 16 + sl] = (uint)(Offset(_largeA - 16) >> 4);
+        H->Large.FreeHeads[fl * 16 + sl] = (uint)(Offset(_largeA - 16) >> 4);
         AssertNamed("which is not a free block");
     }
 
@@ -194,15 +194,15 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     public void Free_block_on_the_wrong_list()
     {
         (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
-        uint head = H->FreeHeads[fl * 16 + sl];
-        H->FreeHeads[fl * 16 + sl] = 0;
-        H->SlBitmap[fl] &= ~(1u << sl);
-        if (H->SlBitmap[fl] == 0)
-            H->FlBitmap &= ~(1u << fl);
+        uint head = H->Large.FreeHeads[fl * 16 + sl];
+        H->Large.FreeHeads[fl * 16 + sl] = 0;
+        H->Large.SlBitmap[fl] &= ~(1u << sl);
+        if (H->Large.SlBitmap[fl] == 0)
+            H->Large.FlBitmap &= ~(1u << fl);
         int wrongSl = (sl + 1) % 16;
-        H->FreeHeads[fl * 16 + wrongSl] = head;
-        H->SlBitmap[fl] |= 1u << wrongSl;
-        H->FlBitmap |= 1u << fl;
+        H->Large.FreeHeads[fl * 16 + wrongSl] = head;
+        H->Large.SlBitmap[fl] |= 1u << wrongSl;
+        H->Large.FlBitmap |= 1u << fl;
         AssertNamed($"is on list ({fl},{wrongSl})");
     }
 
@@ -218,12 +218,12 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     {
         (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
         // The links are stored encoded with their own offset: the head takes the decoded next link.
-        H->FreeHeads[fl * 16 + sl] = _pool.Guard.Keys.Decode(((FreeLinks*)_largeB)->Next, Offset(_largeB));
-        if (H->FreeHeads[fl * 16 + sl] == 0)
+        H->Large.FreeHeads[fl * 16 + sl] = _pool.Guard.Keys.Decode(((FreeLinks*)_largeB)->Next, Offset(_largeB));
+        if (H->Large.FreeHeads[fl * 16 + sl] == 0)
         {
-            H->SlBitmap[fl] &= ~(1u << sl);
-            if (H->SlBitmap[fl] == 0)
-                H->FlBitmap &= ~(1u << fl);
+            H->Large.SlBitmap[fl] &= ~(1u << sl);
+            if (H->Large.SlBitmap[fl] == 0)
+                H->Large.FlBitmap &= ~(1u << fl);
         }
         AssertNamed("the free lists hold");
     }
@@ -231,19 +231,19 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     [Fact]
     public void Partial_list_naming_a_full_slab()
     {
-        H->PartialSlabs[_class] = SlabOf(_small[0]);
+        H->Slabs.PartialSlabs[_class] = SlabOf(_small[0]);
         AssertNamed("partial list of class");
     }
 
     [Fact]
     public void Partial_slab_missing_from_its_list()
     {
-        H->PartialSlabs[_class] = 0;
+        H->Slabs.PartialSlabs[_class] = 0;
         AssertNamed("the partial lists hold");
     }
 
     [Fact]
-    public void Slab_count_per_class_wrong() { H->SlabsPerClass[_class]++; AssertNamed($"class {_class} counts"); }
+    public void Slab_count_per_class_wrong() { H->Slabs.SlabsPerClass[_class]++; AssertNamed($"class {_class} counts"); }
 
     [Fact]
     public void Live_block_count_wrong() { H->LiveBlocks++; AssertNamed("live blocks"); }
@@ -252,16 +252,16 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     public void Bytes_in_use_wrong() { H->BytesInUse += 16; AssertNamed("live blocks"); }
 
     [Fact]
-    public void Free_bytes_wrong() { H->LargeFreeBytes += 16; AssertNamed("free / "); }
+    public void Free_bytes_wrong() { H->Large.FreeBytes += 16; AssertNamed("free / "); }
 
     [Fact]
-    public void Used_bytes_wrong() { H->LargeUsedBytes -= 16; AssertNamed("free / "); }
+    public void Used_bytes_wrong() { H->Large.UsedBytes -= 16; AssertNamed("free / "); }
 
     [Fact]
-    public void Slab_total_wrong() { H->SlabCount++; AssertNamed("slabs ("); }
+    public void Slab_total_wrong() { H->Slabs.SlabCount++; AssertNamed("slabs ("); }
 
     [Fact]
-    public void Spare_total_wrong() { H->SpareSlabCount++; AssertNamed("slabs ("); }
+    public void Spare_total_wrong() { H->Slabs.SpareSlabCount++; AssertNamed("slabs ("); }
 
     [Fact]
     public void Live_bit_in_the_metadata() { *LiveWord(16) |= LiveBit(16); AssertNamed("marks something that is not a live block"); }
@@ -327,7 +327,7 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     public void Free_list_head_outside_the_heap()
     {
         (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
-        H->FreeHeads[fl * 16 + sl] = (uint)(H->HeapEnd >> 4);
+        H->Large.FreeHeads[fl * 16 + sl] = (uint)(H->HeapEnd >> 4);
         AssertNamed("which is not a free block");
     }
 
@@ -335,7 +335,7 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     public void Free_list_holding_a_block_before_the_heap()
     {
         (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
-        H->FreeHeads[fl * 16 + sl] = 1;
+        H->Large.FreeHeads[fl * 16 + sl] = 1;
         AssertNamed("which is not a free block");
     }
 
@@ -362,14 +362,14 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     public void The_free_lists_are_checked_before_the_slab_lists()
     {
         ((FreeLinks*)_largeB)->Prev = 5;
-        H->PartialSlabs[_class] = SlabOf(_small[0]);
+        H->Slabs.PartialSlabs[_class] = SlabOf(_small[0]);
         AssertNamed("wrong back link");
     }
 
     [Fact]
     public void The_slab_lists_are_checked_before_the_totals()
     {
-        H->PartialSlabs[_class] = SlabOf(_small[0]);
+        H->Slabs.PartialSlabs[_class] = SlabOf(_small[0]);
         H->LiveBlocks++;
         AssertNamed("partial list of class");
     }
@@ -446,7 +446,7 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     [Fact]
     public void Empty_spare_slab_marked_partial()
     {
-        uint spare = H->SpareSlabs[SizeClasses.Count - 1];
+        uint spare = H->Slabs.SpareSlabs[SizeClasses.Count - 1];
         Slab(spare)->State = SlabHeader.Partial;
         AssertNamed("is in state");
     }
@@ -458,11 +458,11 @@ public unsafe class IntegrityWalkerFacts : IDisposable
         // (the highest list): when the walker reaches it, it has listed every free block of the heap already.
         int index = -1;
         for (int i = TlsfMapping.FlCount * 16 - 1; i >= 0 && index < 0; i--)
-            if (H->FreeHeads[i] != 0)
+            if (H->Large.FreeHeads[i] != 0)
                 index = i;
         // Links are stored encoded (keyed by their own offset): the fake block and the links to it are forged with the
         // pool's keys, so that only the count of the list, not a check word or a link check, can give it away.
-        ulong last = (ulong)H->FreeHeads[index] << 4;
+        ulong last = (ulong)H->Large.FreeHeads[index] << 4;
         for (uint next = Forge.NextOf(_pool, last); next != 0; next = Forge.NextOf(_pool, last))
             last = (ulong)next << 4;
         ulong fake = Offset(_largeA);
@@ -486,7 +486,7 @@ public unsafe class IntegrityWalkerFacts : IDisposable
         header->Flags = BlockHeader.Tag | BlockHeader.FreeFlag;
         *(FreeLinks*)(_pool.Base + (nint)fake + 16) = default;
         (int fl, int sl) = TlsfMapping.MapInsert((ulong)HeaderOf(_largeB)->Size << 4);
-        H->FreeHeads[fl * 16 + sl] = (uint)(fake >> 4);
+        H->Large.FreeHeads[fl * 16 + sl] = (uint)(fake >> 4);
         AssertNamed("which is not a free block");
     }
 
@@ -500,11 +500,11 @@ public unsafe class IntegrityWalkerFacts : IDisposable
         fake->Magic = SlabHeader.MagicValue ^ 1;
         fake->SizeClass = (ushort)_class;
         fake->State = SlabHeader.Partial;
-        uint realHead = H->PartialSlabs[_class];
+        uint realHead = H->Slabs.PartialSlabs[_class];
         fake->Next = realHead;
         uint self = (uint)((Offset(_largeA) - 16) >> 4);
         Slab(realHead)->Prev = self;
-        H->PartialSlabs[_class] = self;
+        H->Slabs.PartialSlabs[_class] = self;
         AssertNamed($"partial list of class {_class} is damaged at slab 0x{Offset(_largeA) - 16:x}");
     }
 

@@ -1,4 +1,5 @@
 using AreaMalloc.Pool;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Facts;
 

@@ -1,5 +1,6 @@
 using AreaMalloc.LargeBlocks;
 using AreaMalloc.Pool;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Facts;
 
@@ -162,7 +163,7 @@ public sealed unsafe class LargeBlockFacts
     public void A_fit_that_leaves_exactly_one_minimal_block_splits_it_off()
     {
         PoolAllocator pool = PoolFixture.NewPool(256 * 1024);
-        var heap = new LargeBlockHeap((byte*)pool.Base, pool.Guard);
+        var heap = pool.LargeBlocks;
         heap.Allocate(64);
         ulong hole = heap.Allocate(96);
         heap.Allocate(64);
@@ -172,7 +173,7 @@ public sealed unsafe class LargeBlockFacts
         Assert.Equal(64UL, Size(heap, taken));
         BlockHeader* rest = heap.Header(taken + 64);
         Assert.True(rest->IsFree, "the 32 bytes left over were not split off as a free block");
-        Assert.Equal(Block, (ulong)rest->Size << TlsfMapping.GranuleLog2);
+        Assert.Equal(Block, (ulong)rest->Size << Granules.Log2);
         Assert.Equal(0, pool.Delete());
     }
 
@@ -180,7 +181,7 @@ public sealed unsafe class LargeBlockFacts
     public void A_request_that_no_block_of_its_first_level_holds_comes_from_a_larger_level_never_a_smaller_block()
     {
         PoolAllocator pool = PoolFixture.NewPool(256 * 1024);
-        var heap = new LargeBlockHeap((byte*)pool.Base, pool.Guard);
+        var heap = pool.LargeBlocks;
         heap.Allocate(4096);
         heap.Allocate(64);
         ulong small = heap.Allocate(3008);       // first level of 2048-4095, a low second-level list
@@ -197,7 +198,7 @@ public sealed unsafe class LargeBlockFacts
     public void A_request_that_its_first_level_cannot_hold_is_never_served_from_the_level_below()
     {
         PoolAllocator pool = PoolFixture.NewPool(256 * 1024);
-        var heap = new LargeBlockHeap((byte*)pool.Base, pool.Guard);
+        var heap = pool.LargeBlocks;
         heap.Allocate(64);
         ulong lower = heap.Allocate(3008);       // the first level below: 2048-4095
         heap.Allocate(64);
@@ -217,7 +218,7 @@ public sealed unsafe class LargeBlockFacts
     public void An_aligned_block_puts_its_offset_plus_the_prefix_on_the_alignment(ulong prefix)
     {
         PoolAllocator pool = PoolFixture.NewPool(256 * 1024);
-        var heap = new LargeBlockHeap((byte*)pool.Base, pool.Guard);
+        var heap = pool.LargeBlocks;
         heap.Allocate(48);                       // the free rest of the heap starts off the page grid
         ulong target = heap.AllocateAligned(8192, prefix, 4096);
         Assert.NotEqual(0UL, target);
@@ -230,7 +231,7 @@ public sealed unsafe class LargeBlockFacts
     public void An_aligned_block_keeps_a_front_of_exactly_one_minimal_block_rather_than_skipping_an_alignment()
     {
         PoolAllocator pool = PoolFixture.NewPool(256 * 1024);
-        var heap = new LargeBlockHeap((byte*)pool.Base, pool.Guard);
+        var heap = pool.LargeBlocks;
         ulong front = pool.Layout.HeapStart;     // the one free block of a fresh heap
         ulong prefix = (4096 - (front + Block) % 4096) % 4096; // the first aligned target is then front + 32
         ulong target = heap.AllocateAligned(4096, prefix, 4096);
@@ -242,7 +243,7 @@ public sealed unsafe class LargeBlockFacts
 
     // ---- helpers ----
 
-    private static ulong Size(LargeBlockHeap heap, ulong block) => (ulong)heap.Header(block)->Size << TlsfMapping.GranuleLog2;
+    private static ulong Size(LargeBlockHeap heap, ulong block) => (ulong)heap.Header(block)->Size << Granules.Log2;
 
     private static void FillUsable(PoolAllocator pool, nint block)
     {
@@ -254,7 +255,7 @@ public sealed unsafe class LargeBlockFacts
     private static void AssertCleanAboveTheMark(PoolAllocator pool, string when)
     {
         PoolHeader* h = (PoolHeader*)pool.Base;
-        ulong mark = h->DirtyHighWater, end = h->HeapEnd;
+        ulong mark = h->Large.DirtyHighWater, end = h->HeapEnd;
         Assert.True(mark >= h->HeapStart && mark <= end, $"{when}: the dirty mark 0x{mark:x} is outside the heap [0x{h->HeapStart:x}, 0x{end:x})");
         var above = new ReadOnlySpan<byte>((byte*)pool.Base + mark, checked((int)(end - mark)));
         int written = above.IndexOfAnyExcept((byte)0);

@@ -1,5 +1,7 @@
 using AreaMalloc.Areas;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.Pool;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.Properties.Facts;
 
@@ -162,7 +164,7 @@ public unsafe class ModuleFacts
     public void A_loader_needs_a_registry()
     {
         Assert.Throws<ArgumentNullException>(() => new ModuleLoader(null!));
-        Assert.Throws<ArgumentNullException>(() => new ModuleLoader(null!, AreaMalloc.Pool.PoolBehavior.SafeDeletion));
+        Assert.Throws<ArgumentNullException>(() => new ModuleLoader(null!, new AreaMalloc.Pool.PoolSettings { Behavior = AreaMalloc.Pool.PoolBehavior.SafeDeletion }));
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public sealed unsafe class PoolBoundaryFacts
     public void After_a_safe_delete_every_call_fails_cleanly()
     {
         var areas = new AreaRegistry(new LinuxAreaBackend());
-        PoolAllocator pool = PoolAllocator.Create(areas, B_ANY_ADDRESS, 1 << 16, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out _, PoolBehavior.SafeDeletion)!;
+        PoolAllocator pool = PoolAllocator.Create(areas, B_ANY_ADDRESS, 1 << 16, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out _, new PoolSettings { Behavior = PoolBehavior.SafeDeletion })!;
         nint block = pool.Malloc(100);
         Assert.Equal(B_OK, pool.Delete());
         Assert.True(pool.IsDeleted);

@@ -11,7 +11,7 @@ internal static unsafe class PoolFixture
     public static PoolAllocator NewPool(nuint size = 1 << 20, AreaRegistry? areas = null, PoolCaching caching = PoolCaching.None)
     {
         PoolAllocator? pool = PoolAllocator.Create(areas ?? new AreaRegistry(new LinuxAreaBackend()), B_ANY_ADDRESS, size,
-            B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status, caching: caching);
+            B_NO_LOCK, B_READ_AREA | B_WRITE_AREA, out int status, new PoolSettings { Caching = caching });
         Assert.True(pool is not null, $"create_pool({size}) failed with status {status}");
         return pool!;
     }

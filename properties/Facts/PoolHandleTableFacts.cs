@@ -1,6 +1,7 @@
 using AreaMalloc.Areas;
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.Properties.Facts;
 
@@ -97,7 +98,7 @@ public sealed unsafe class PoolHandleTableFacts : IDisposable
     public void A_module_with_a_full_table_returns_null_and_unmaps_the_pool_it_could_not_register()
     {
         var areas = new AreaRegistry(new LinuxAreaBackend());
-        var module = new AreaMallocModule(areas, PoolBehavior.BeBook, PoolHardening.None, maxPools: 1);
+        var module = new AreaMallocModule(areas, PoolSettings.Default, maxPools: 1);
         void* kept = module.CreatePool(B_ANY_ADDRESS, 1 << 16, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA);
         Assert.True(kept != null);
         Assert.True(module.CreatePool(B_ANY_ADDRESS, 1 << 16, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA) == null);

@@ -112,7 +112,7 @@ public sealed unsafe class SlabShapeFacts
         foreach (nuint size in new nuint[] { 16, 100, 1024 })
             pool.Free(pool.Malloc(size)); // each class's slab empties as its only partial slab: a spare
         Assert.Equal(3, pool.GetStatistics().SpareSlabs);
-        var slabs = new SlabHeap((byte*)pool.Base, pool.Guard);
+        var slabs = pool.Slabs;
         Assert.Equal(3, slabs.ReleaseSpares());
         Assert.Equal(0, slabs.ReleaseSpares());
         PoolStatistics stats = pool.GetStatistics();

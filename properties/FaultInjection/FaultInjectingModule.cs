@@ -3,6 +3,7 @@ using AreaMalloc.Areas;
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.ModelBased.UnderTest;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.Properties.FaultInjection;
 

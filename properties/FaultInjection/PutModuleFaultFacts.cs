@@ -1,5 +1,6 @@
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.Properties.FaultInjection;
 

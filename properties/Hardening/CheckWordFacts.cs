@@ -2,6 +2,7 @@ using AreaMalloc.LargeBlocks;
 using AreaMalloc.Pool;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Properties.Hardening.Forge;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Hardening;
 
@@ -320,7 +321,7 @@ public unsafe class CheckWordFacts : IDisposable
         nint damaged = _pool.Malloc(128);
         _pool.Free(damaged);
         Slab(_pool, SlabOf(_pool, damaged))->Magic ^= 1;
-        Assert.Equal(2, new SlabHeap((byte*)_pool.Base, _pool.Guard).ReleaseSpares()); // the pool is not shared: no lock is needed
+        Assert.Equal(2, _pool.Slabs.ReleaseSpares()); // the pool is not shared: no lock is needed
         Assert.Equal(1, _pool.GetStatistics().SpareSlabs);
     }
 

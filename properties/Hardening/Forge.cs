@@ -3,6 +3,7 @@ using AreaMalloc.LargeBlocks;
 using AreaMalloc.Pool;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Hardening;
 
@@ -18,7 +19,7 @@ internal static unsafe class Forge
     public static PoolAllocator NewPool(bool poison = false, nuint size = 1 << 20)
     {
         PoolAllocator? pool = PoolAllocator.Create(new AreaRegistry(new LinuxAreaBackend()), B_ANY_ADDRESS, size, B_NO_LOCK,
-            B_READ_AREA | B_WRITE_AREA, out int status, PoolBehavior.BeBook, poison ? PoolHardening.PoisonFreedMemory : PoolHardening.None);
+            B_READ_AREA | B_WRITE_AREA, out int status, new PoolSettings { Hardening = poison ? PoolHardening.PoisonFreedMemory : PoolHardening.None });
         Assert.True(pool is not null, $"create_pool({size}) failed with status {status}");
         return pool!;
     }

@@ -2,6 +2,7 @@ using AreaMalloc.Pool;
 using Xunit.Abstractions;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Properties.Hardening.Forge;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Hardening;
 

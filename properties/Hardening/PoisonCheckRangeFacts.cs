@@ -1,6 +1,7 @@
 using AreaMalloc.Pool;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Properties.Hardening.Forge;
+using AreaMalloc.Format;
 
 namespace AreaMalloc.Properties.Hardening;
 

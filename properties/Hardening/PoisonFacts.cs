@@ -2,6 +2,9 @@ using AreaMalloc.Areas;
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
 using static AreaMalloc.Properties.Hardening.Forge;
+using AreaMalloc.Format;
+using AreaMalloc.Idiomatic;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.Properties.Hardening;
 
@@ -261,7 +264,7 @@ public unsafe class PoisonFacts : IDisposable
     [Fact]
     public void An_AreaPool_with_PoisonFreedMemory_throws_PoolCorruptedException_on_a_use_after_free_write()
     {
-        using AreaPool pool = AreaPool.Create(1 << 20, new PoolOptions { Areas = new AreaRegistry(new LinuxAreaBackend()), PoisonFreedMemory = true });
+        using AreaPool pool = AreaPool.Create(1 << 20, new PoolOptions { Areas = new AreaRegistry(new LinuxAreaBackend()), Settings = new PoolSettings { Hardening = PoolHardening.PoisonFreedMemory } });
         Assert.Equal(PoolHardening.PoisonFreedMemory, pool.Allocator.Hardening);
         nint b = pool.Allocate(100), c = pool.Allocate(100);
         pool.Free(b);
@@ -311,9 +314,9 @@ public unsafe class PoisonFacts : IDisposable
         var areas = new AreaRegistry(new LinuxAreaBackend());
         foreach (PoolHardening hardening in new[] { PoolHardening.None, PoolHardening.PoisonFreedMemory })
         {
-            var loader = hardening == PoolHardening.None ? new ModuleLoader(areas) : new ModuleLoader(areas, PoolBehavior.BeBook, hardening);
+            var loader = hardening == PoolHardening.None ? new ModuleLoader(areas) : new ModuleLoader(areas, new PoolSettings { Hardening = hardening });
             Assert.Equal(B_OK, loader.GetModule(B_AREA_MALLOC_MODULE_NAME, out AreaMallocModule? module));
-            Assert.Equal(hardening, module!.PoolHardening);
+            Assert.Equal(hardening, module!.PoolSettings.Hardening);
             void* id = module.CreatePool(B_ANY_ADDRESS, 1 << 16, B_NO_LOCK, B_READ_AREA | B_WRITE_AREA);
             Assert.Equal(hardening, module.FindPool(id)!.Hardening);
             Assert.Equal(B_OK, loader.PutModule(B_AREA_MALLOC_MODULE_NAME));
@@ -336,7 +339,7 @@ public unsafe class PoisonFacts : IDisposable
     public void Create_refuses_hardening_flags_it_does_not_know()
     {
         PoolAllocator? pool = PoolAllocator.Create(new AreaRegistry(new LinuxAreaBackend()), B_ANY_ADDRESS, 1 << 16, B_NO_LOCK,
-            B_READ_AREA | B_WRITE_AREA, out int status, PoolBehavior.BeBook, (PoolHardening)2);
+            B_READ_AREA | B_WRITE_AREA, out int status, new PoolSettings { Hardening = (PoolHardening)2 });
         Assert.True(pool is null && status == B_BAD_VALUE, $"expected NULL and B_BAD_VALUE; actual {(pool is null ? "NULL" : "a pool")} and {status}");
     }
 }

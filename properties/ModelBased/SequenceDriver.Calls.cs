@@ -1,6 +1,7 @@
 using AreaMalloc.Models;
 using AreaMalloc.Properties.ModelBased.Commands;
 using AreaMalloc.Properties.ModelBased.UnderTest;
+using AreaMalloc.Pool;
 
 namespace AreaMalloc.Properties.ModelBased;
 

@@ -4,6 +4,7 @@ using AreaMalloc.Models;
 using AreaMalloc.Properties.ModelBased.Commands;
 using AreaMalloc.Properties.ModelBased.UnderTest;
 using Stats = AreaMalloc.Pool.PoolStatistics;
+using AreaMalloc.Pool;
 
 namespace AreaMalloc.Properties.ModelBased;
 

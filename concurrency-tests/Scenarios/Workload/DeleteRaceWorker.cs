@@ -2,6 +2,7 @@ using AreaMalloc.ConcurrencyTests.Backends;
 using AreaMalloc.Pool;
 using Microsoft.Coyote.Random;
 using Microsoft.Coyote.Specifications;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.ConcurrencyTests.Scenarios.Workload;
 

@@ -14,7 +14,7 @@ public static class TestPools
     /// <summary>A pool of <paramref name="size"/> bytes in <paramref name="areas"/>; a specification failure when it cannot be made.</summary>
     public static PoolAllocator Create(AreaRegistry areas, nuint size, PoolBehavior behavior = PoolBehavior.BeBook, PoolCaching caching = PoolCaching.None)
     {
-        PoolAllocator? pool = PoolAllocator.Create(areas, B_ANY_ADDRESS, size, B_NO_LOCK, Protection, out int status, behavior, caching: caching);
+        PoolAllocator? pool = PoolAllocator.Create(areas, B_ANY_ADDRESS, size, B_NO_LOCK, Protection, out int status, new PoolSettings { Behavior = behavior, Caching = caching });
         Specification.Assert(pool is not null, $"create_pool({size}) failed with status {status}");
         return pool!;
     }

@@ -1,4 +1,5 @@
 using AreaMalloc.Models;
+using AreaMalloc.Pool;
 
 namespace AreaMalloc.Properties.ModelBased.Commands;
 

@@ -1,6 +1,7 @@
 using AreaMalloc.Areas;
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.BeModule;
 
 namespace AreaMalloc.Properties.ModelBased.UnderTest;
 
@@ -23,10 +24,12 @@ public sealed unsafe class RealModule : IModuleUnderTest
     /// the <see cref="PoolKeyStream"/> started at this seed, so the same calls give the same bytes in every pool.
     /// </param>
     public RealModule(PoolHardening hardening = PoolHardening.None, PoolCaching caching = PoolCaching.None, ulong? keySeed = null) =>
-        loader = new ModuleLoader(areas, PoolBehavior.BeBook, hardening, caching)
+        loader = new ModuleLoader(areas, new PoolSettings
         {
-            PoolKeys = keySeed is ulong seed ? new PoolKeyStream(seed).Next : null,
-        };
+            Hardening = hardening,
+            Caching = caching,
+            KeySource = keySeed is ulong seed ? new PoolKeyStream(seed).Next : null,
+        });
 
     /// <inheritdoc />
     public int MappedAreas => areas.Count;

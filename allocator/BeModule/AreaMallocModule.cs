@@ -2,7 +2,7 @@ using AreaMalloc.Areas;
 using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
 
-namespace AreaMalloc;
+namespace AreaMalloc.BeModule;
 
 /// <summary>
 /// The Be-faithful surface: <c>area_malloc_module_info</c>'s functions with the pool first, pointers as
@@ -11,7 +11,7 @@ namespace AreaMalloc;
 /// each other; delete_pool is NOT safe against calls on the same pool that are still running (as the Be Book says).
 /// Calls naming a deleted, never-created or garbage pool id return NULL (B_ERROR for delete_pool) without
 /// dereferencing the id. A module whose pools have <see cref="PoolBehavior.SafeDeletion"/> (see
-/// <see cref="ModuleLoader(AreaRegistry, PoolBehavior)"/>) makes delete_pool safe against those calls too.
+/// <see cref="ModuleLoader(AreaRegistry, PoolSettings?)"/>) makes delete_pool safe against those calls too.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Be's parameter names (ptr) are kept verbatim.")]
 public sealed unsafe class AreaMallocModule
@@ -19,32 +19,18 @@ public sealed unsafe class AreaMallocModule
     private readonly PoolHandleTable _pools;
 
     /// <summary>A module over <paramref name="areas"/> (the loader makes it; tests make small ones with <paramref name="maxPools"/>).</summary>
-    internal AreaMallocModule(AreaRegistry areas, PoolBehavior poolBehavior, PoolHardening poolHardening, PoolCaching poolCaching = PoolCaching.None, uint maxPools = PoolHandleTable.MaxSlots)
+    internal AreaMallocModule(AreaRegistry areas, PoolSettings poolSettings, uint maxPools = PoolHandleTable.MaxSlots)
     {
         Areas = areas;
-        PoolBehavior = poolBehavior;
-        PoolHardening = poolHardening;
-        PoolCaching = poolCaching;
+        PoolSettings = poolSettings;
         _pools = new PoolHandleTable(maxPools);
     }
 
     /// <summary>The registry the module's pools take their areas from.</summary>
     public AreaRegistry Areas { get; }
 
-    /// <summary>The behavior of every pool create_pool makes (the Be Book's unless the loader was told otherwise).</summary>
-    public PoolBehavior PoolBehavior { get; }
-
-    /// <summary>The optional hardening of every pool create_pool makes (none unless the loader was told otherwise).</summary>
-    public PoolHardening PoolHardening { get; }
-
-    /// <summary>The optional caching of every pool create_pool makes (none unless the loader was told otherwise).</summary>
-    public PoolCaching PoolCaching { get; }
-
-    /// <summary>
-    /// Where create_pool takes each new pool's hardening keys, or null (the default) for <see cref="Hardening.HeapKeys.ForNewPool()"/>'s.
-    /// Internal: tests that replay a run give the module a deterministic source (see <see cref="ModuleLoader.PoolKeys"/>).
-    /// </summary>
-    internal Func<Hardening.HeapKeys>? PoolKeys { get; init; }
+    /// <summary>The settings of every pool create_pool makes (the Be Book's unless the loader was told otherwise).</summary>
+    public PoolSettings PoolSettings { get; }
 
     /// <summary>Pools created and not yet deleted.</summary>
     public int PoolCount => _pools.Count;
@@ -52,7 +38,7 @@ public sealed unsafe class AreaMallocModule
     /// <summary>create_pool: a new pool in an area made with these specs (no address: see <see cref="PoolAllocator.Create"/>); an opaque id, or NULL.</summary>
     public void* CreatePool(uint addressSpec, nuint size, uint lockSpec, uint protection)
     {
-        PoolAllocator? pool = PoolAllocator.CreateWithKeys(Areas, addressSpec, size, lockSpec, protection, out _, PoolBehavior, PoolHardening, PoolCaching, PoolKeys);
+        PoolAllocator? pool = PoolAllocator.Create(Areas, addressSpec, size, lockSpec, protection, out _, PoolSettings);
         if (pool is null)
             return null;
         nint id = _pools.Add(pool);

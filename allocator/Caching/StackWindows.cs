@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace AreaMalloc.Pool;
+namespace AreaMalloc.Caching;
 
 /// <summary>
 /// A pool's map from stack windows to magazines: how a call finds its thread's magazine without a thread-local read

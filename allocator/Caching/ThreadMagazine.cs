@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
+using AreaMalloc.Format;
 using AreaMalloc.Slabs;
 
-namespace AreaMalloc.Pool;
+namespace AreaMalloc.Caching;
 
 /// <summary>
 /// One thread's cache of freed slab objects of one pool: a stack of block offsets per size class.

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace AreaMalloc.Pool;
+namespace AreaMalloc.Format;
 
 /// <summary>The critical steps inside a pool's locked sections (and its lock-free magazine paths) where a concurrency tester may switch tasks.</summary>
 public enum InterleavingPoint
@@ -17,7 +17,7 @@ public enum InterleavingPoint
     BlockCoalesce,
     /// <summary>The pool's statistics were updated.</summary>
     StatisticsUpdate,
-    /// <summary>A locked section waits for a thread's lock-free fast path to leave its magazine (<see cref="PoolCaching.ThreadMagazines"/>).</summary>
+    /// <summary>A locked section waits for a thread's lock-free fast path to leave its magazine (a pool with thread magazines).</summary>
     MagazineWait,
 }
 
@@ -28,7 +28,7 @@ public enum InterleavingPoint
 /// Coyote's <c>SchedulingPoint.Interleave()</c>) to interleave at these steps.
 /// <para>
 /// The points exist only in processes that turn on the AppContext switch <see cref="SwitchName"/> (a test project
-/// adds <c>&lt;RuntimeHostConfigurationOption Include="AreaMalloc.Pool.Interleaving.Enabled" Value="true" /&gt;</c>).
+/// adds <c>&lt;RuntimeHostConfigurationOption Include="AreaMalloc.Interleaving.Enabled" Value="true" /&gt;</c>).
 /// Elsewhere the switch is read once into a static readonly field, which the JIT folds to a constant: the points
 /// compile to nothing (measured: with a runtime null check instead, small malloc/free pairs were 3 ns, ~10%, slower).
 /// </para>
@@ -36,7 +36,7 @@ public enum InterleavingPoint
 public static class Interleaving
 {
     /// <summary>The AppContext switch that enables the points (default off).</summary>
-    public const string SwitchName = "AreaMalloc.Pool.Interleaving.Enabled";
+    public const string SwitchName = "AreaMalloc.Interleaving.Enabled";
 
     private static readonly bool s_enabled = AppContext.TryGetSwitch(SwitchName, out bool enabled) && enabled;
     private static Action<InterleavingPoint>? s_hook;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AreaMalloc.Pool;
+namespace AreaMalloc.Format;
 
 /// <summary>What kind of damage a pool found in its own memory.</summary>
 public enum DamageKind
@@ -14,7 +14,7 @@ public enum DamageKind
     /// <summary>A slab header fails its keyed magic: something wrote over it.</summary>
     SlabHeader,
 
-    /// <summary>A freed byte lost its poison before it was handed out again: a write through a dangling pointer (<see cref="PoolHardening.PoisonFreedMemory"/>).</summary>
+    /// <summary>A freed byte lost its poison before it was handed out again: a write through a dangling pointer (the pool hardening <c>PoisonFreedMemory</c>).</summary>
     UseAfterFreeWrite,
 }
 

@@ -1,6 +1,6 @@
 using AreaMalloc.Pool;
 
-namespace AreaMalloc;
+namespace AreaMalloc.BeModule;
 
 /// <summary>
 /// The opaque pool ids handed out by create_pool, validated without dereferencing anything the caller passes.
