@@ -232,6 +232,7 @@ internal static class CheckMap
         H("FaultyImplementationsAreCaught", "the model-based property catches known faulty allocators (it is not vacuous)"),
         H("AllocatorModelTests", "the reference model judges hand-made outcomes correctly"),
         H("ModelDifferentialTests", "the model's clever parts agree with brute force"),
+        H("LayerFacts", "the allocator's layers only look down (a rule of the code's structure, not a behaviour)"),
     ];
 
     private static readonly ILookup<string, Entry> s_byClass = Entries.ToLookup(e => e.Class, StringComparer.Ordinal);

@@ -9,7 +9,7 @@ internal sealed record Concern(string Id, string Title);
 /// <param name="Id">A stable identifier, <c>concern.name</c> (report.json, the check map).</param>
 /// <param name="Concern">The concern it belongs to.</param>
 /// <param name="Statement">What holds, in one sentence.</param>
-/// <param name="Source">Where it comes from: the Be Book, the R5 header, or the project's own decisions (README).</param>
+/// <param name="Source">Where it comes from: the Be Book, the R5 header, or the project's own decisions (docs/SEMANTICS.md).</param>
 internal sealed record Law(string Id, Concern Concern, string Statement, string Source);
 
 /// <summary>
@@ -20,7 +20,7 @@ internal static class LawCatalog
 {
     private const string BeBook = "Be Book";
     private const string Header = "R5 header";
-    private const string Project = "project (README)";
+    private const string Project = "project (docs/SEMANTICS.md)";
 
     public static readonly Concern Areas = new("areas", "Areas (create_area over Linux)");
     public static readonly Concern Pools = new("pools", "create_pool and delete_pool");

@@ -70,7 +70,7 @@ internal static class Limits
                 $"(budget {campaign.Budget}), not every possible one."),
             new("Kernel-only behaviour",
                 "Physical contiguity (B_CONTIGUOUS), interrupt context and the user/kernel protection split have no meaning in a Linux process: " +
-                "they are mapped as the README's semantic decisions say, not certified."),
+                "they are mapped as docs/SEMANTICS.md says, not certified."),
             new("Fuzzing",
                 "The fuzzer (fuzz/) does not run in the campaign; its seed corpus and kept findings are replayed as checks."),
         };

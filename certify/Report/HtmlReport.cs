@@ -145,7 +145,7 @@ internal static class HtmlReport
         }
         h.Add("</details>\n");
         h.Add($"<details id=\"harness\"{(doc.HarnessChecks.Any(c => c.Outcome == "failed") ? " open" : "")}>\n<summary>Appendix B: harness self-checks ({doc.HarnessChecks.Count})</summary>\n")
-         .Add("<p>The harness checking itself: the budget, replay, Coyote's rewriting, the reference model, fail-fast mode. Not laws of the allocator; a failure fails the certificate all the same.</p>\n");
+         .Add("<p>The harness checking itself: the budget, replay, Coyote's rewriting, the reference model, fail-fast mode, and the rule that the allocator's layers only look down. Not laws of the allocator; a failure fails the certificate all the same.</p>\n");
         Checks(h, doc.HarnessChecks, harness: true);
         h.Add("</details>\n");
         h.Add($"<details id=\"gates\">\n<summary>Appendix C: gates ({doc.Gates.Count})</summary>\n");

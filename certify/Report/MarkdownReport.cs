@@ -143,7 +143,7 @@ internal static class MarkdownReport
         Line(md);
         Line(md, "## Appendix B: harness self-checks");
         Line(md);
-        Line(md, "The harness checking itself: the budget, replay, Coyote's rewriting, the reference model, fail-fast mode. They are not laws of the allocator; a failure fails the certificate all the same.");
+        Line(md, "The harness checking itself: the budget, replay, Coyote's rewriting, the reference model, fail-fast mode, and the rule that the allocator's layers only look down. They are not laws of the allocator; a failure fails the certificate all the same.");
         Line(md);
         CheckTable(md, doc.HarnessChecks, harness: true);
         Line(md);
