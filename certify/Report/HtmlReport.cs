@@ -24,7 +24,7 @@ internal static class HtmlReport
         tr.concern td { background: #eef2f8; font-weight: bold; }
         table#laws tr.law td:first-child { width: 45%; }
         .failed { color: #b71c1c; font-weight: bold; } .not-checked { color: #e65100; font-weight: bold; } .passed { color: #1b5e20; }
-        .id, .src { color: #666; font-size: .85em; } code { font-size: .9em; background: #f6f6f6; padding: 0 .2em; }
+        .id, .src { color: #666; font-size: .85em; font-weight: normal; } code { font-size: .9em; background: #f6f6f6; padding: 0 .2em; }
         details { margin: .6em 0; } summary { cursor: pointer; font-weight: bold; font-size: 1.1em; }
         details details summary { font-size: 1em; font-weight: normal; }
         section.failures { border-left: 4px solid #c62828; padding-left: 1em; }
