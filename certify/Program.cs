@@ -9,30 +9,62 @@ var budget = new Option<string>("--budget")
     Description = "AREAMALLOC_BUDGET for every test stage: 'certification' (the default: at least 100x CI's sequences and iterations), 'ci', or a multiplier of CI's budget.",
     DefaultValueFactory = _ => "certification",
 };
-var mutation = new Option<bool>("--mutation") { Description = "Also run the Stryker mutation gate (slow: tens of minutes)." };
+var mutation = new Option<bool>("--mutation") { Description = "Also run the Stryker mutation gate (slow: tens of minutes). Without it the certificate reports the latest full run recorded in mutation-config/baseline/, marked 'not rerun'." };
 var bench = new Option<bool>("--bench") { Description = "Also run the quick benchmarks (about 2 minutes)." };
 var output = new Option<string>("--output")
 {
-    Description = "Where the certificate (report.md, report.json) and its working files go.",
+    Description = "Where the certificate (report.md, report.json, report.html) and its working files go.",
     DefaultValueFactory = _ => Repository.PathOf("artifacts", "certification"),
 };
-
-var root = new RootCommand("Runs the AreaMalloc certification campaign and writes the certificate to artifacts/certification/. Exits 1 when any check fails.")
+var progressMode = new Option<ProgressMode>("--progress")
 {
-    budget, mutation, bench, output,
+    Description = "How progress is shown: auto (live bars in an interactive terminal, plain lines in a pipe, a file or CI), live, or plain (a line per stage at most every 30 s).",
+    DefaultValueFactory = _ => ProgressMode.Auto,
+};
+
+var root = new RootCommand("Runs the AreaMalloc certification campaign and writes the certificate (report.md, report.json, report.html) to artifacts/certification/. Exits 0 when certified, 1 when a check failed or a law was not checked.")
+{
+    budget, mutation, bench, output, progressMode,
 };
 root.SetAction(async (parse, cancel) =>
 {
     var settings = new CampaignSettings(parse.GetValue(budget)!, "Release", Path.GetFullPath(parse.GetValue(output)!));
     var clock = Stopwatch.StartNew();
-    IReadOnlyList<IStage> stages = Stages.Campaign(parse.GetValue(mutation), parse.GetValue(bench));
-    AnsiConsole.MarkupLine($"[bold]AreaMalloc certification[/]: {stages.Count} stages at AREAMALLOC_BUDGET={Markup.Escape(settings.Budget)}");
-    IReadOnlyList<CheckResult> checks = await CampaignRunner.RunAsync(stages, settings, cancel);
-    var certificate = new Certificate(MachineInfo.Read(Repository.Root), settings.Budget, clock.Elapsed, checks);
-    certificate.Write(settings.OutputDirectory);
-    certificate.Print();
-    AnsiConsole.MarkupLine($"certificate: {Markup.Escape(Path.Combine(settings.OutputDirectory, "report.md"))} and report.json");
-    return certificate.Passed ? 0 : 1;
+    bool withMutation = parse.GetValue(mutation), withBench = parse.GetValue(bench);
+    IReadOnlyList<IStage> stages = Stages.Campaign(withMutation, withBench);
+    ProgressMode mode = parse.GetValue(progressMode);
+    if (!CampaignRunner.IsLive(mode) && Console.IsOutputRedirected)
+        AnsiConsole.Profile.Width = 160; // a log has no width: do not wrap its lines at Spectre's default of 80
+    AnsiConsole.MarkupLine($"[bold]AreaMalloc certification[/]: {stages.Count} stages ({Markup.Escape(string.Join(", ", stages.Select(s => s.Name)))}) at AREAMALLOC_BUDGET={Markup.Escape(settings.Budget)}");
+    IReadOnlyList<CheckResult> checks = await CampaignRunner.RunAsync(stages, settings, mode, clock, cancel);
+    var options = new List<string>();
+    if (withMutation)
+        options.Add("--mutation");
+    if (withBench)
+        options.Add("--bench");
+    var campaign = new CampaignRecord(MachineInfo.Read(Repository.Root), settings.Budget, clock.Elapsed, checks, options);
+    CertificateDocument certificate = CertificateBuilder.Build(campaign, MutationBaseline.Find(Repository.PathOf(MutationBaseline.Folder)));
+    CertificateFiles.Write(certificate, settings.OutputDirectory);
+    ConsoleSummary.Print(certificate);
+    CertificateFiles.Checked written = CertificateFiles.Check(certificate, settings.OutputDirectory, installBrowser: true);
+    foreach (string error in written.SchemaErrors)
+        AnsiConsole.MarkupLine($"[red]report.json does not match certify/report.schema.json[/]: {Markup.Escape(error)}");
+    if (written.SchemaErrors.Count == 0)
+        AnsiConsole.MarkupLine("report.json matches certify/report.schema.json");
+    if (written.Browser is { } seen)
+    {
+        AnsiConsole.MarkupLine(seen.Passed
+            ? $"report.html checked in Chromium: verdict '{Markup.Escape(seen.Verdict ?? "")}' and {seen.LawRows} law rows shown"
+            : $"[red]report.html failed its browser check[/]: {Markup.Escape(string.Join("; ", seen.Problems))}");
+    }
+    else
+    {
+        AnsiConsole.MarkupLine(written.BrowserFailed
+            ? $"[red]report.html failed its browser check[/]: {Markup.Escape(written.BrowserNote ?? "")}"
+            : $"[yellow]report.html was not checked in a browser[/]: {Markup.Escape(written.BrowserNote ?? "")}");
+    }
+    AnsiConsole.MarkupLine($"certificate: {Markup.Escape(Path.Combine(settings.OutputDirectory, "report.md"))}, report.json, report.html");
+    return certificate.Passed && written.Passed ? 0 : 1;
 });
 
 var scenario = new Argument<string>("scenario") { Description = "The scenario: malloc-free, cross-task-free, malloc-free-cached, cross-task-free-cached, magazines, shared-magazine, create-delete-pools, module-get-put, delete-race, delete-race-safe, safe-dispose, pool-lock." };

@@ -10,12 +10,12 @@ internal sealed class BenchStage : IStage
     public string Name => "bench";
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<CheckResult>> RunAsync(CampaignSettings settings, Action<long, long, string?> progress, CancellationToken cancel)
+    public async Task<IReadOnlyList<CheckResult>> RunAsync(CampaignSettings settings, IStageProgress progress, CancellationToken cancel)
     {
-        progress(0, 1, "dotnet run --project bench -- --quick");
+        progress.Plan(1, "benchmark run", "dotnet run --project bench -- --quick");
         ProcessRunner.Finished run = await ProcessRunner.RunAsync("dotnet",
-            ["run", "-c", "Release", "--project", "bench", "--", "--quick"], null, null, cancel).ConfigureAwait(false);
-        progress(1, 1, null);
+            ["run", "-c", "Release", "--project", "bench", "--", "--quick"], null, () => progress.Report(0, 0, "quick benchmarks"), cancel).ConfigureAwait(false);
+        progress.Report(1, run.ExitCode == 0 ? 0 : 1, null);
         string summary = Repository.PathOf("artifacts", "bench", "summary.json");
         var figures = new Dictionary<string, string>(StringComparer.Ordinal);
         if (run.ExitCode == 0 && File.Exists(summary))

@@ -9,9 +9,12 @@ internal static class ProcessRunner
     /// <summary>The result of a finished child process.</summary>
     public sealed record Finished(int ExitCode, string Output, TimeSpan Duration);
 
-    /// <summary>Runs <paramref name="file"/> with <paramref name="arguments"/> in the repository root, calling <paramref name="onTick"/> twice a second.</summary>
+    /// <summary>
+    /// Runs <paramref name="file"/> with <paramref name="arguments"/> in the repository root, calling <paramref name="onLine"/>
+    /// with every line it prints (standard output and error, as they come) and <paramref name="onTick"/> twice a second.
+    /// </summary>
     public static async Task<Finished> RunAsync(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment,
-        Action? onTick, CancellationToken cancel)
+        Action? onTick, CancellationToken cancel, Action<string>? onLine = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -30,8 +33,18 @@ internal static class ProcessRunner
         var output = new StringBuilder();
         var clock = Stopwatch.StartNew();
         using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        void Received(object sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is null)
+                return;
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+                onLine?.Invoke(e.Data);
+            }
+        }
+        process.OutputDataReceived += Received;
+        process.ErrorDataReceived += Received;
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -20,15 +20,15 @@ internal sealed partial class ScriptStage(string name, string check, string scri
         ".ci/mutation-gate", [("score", MutationScore())]);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<CheckResult>> RunAsync(CampaignSettings settings, Action<long, long, string?> progress, CancellationToken cancel)
+    public async Task<IReadOnlyList<CheckResult>> RunAsync(CampaignSettings settings, IStageProgress progress, CancellationToken cancel)
     {
-        progress(0, 1, script);
+        progress.Plan(1, "gate", $"bash {script}");
         if (!File.Exists(Repository.PathOf(script)))
         {
             return [new CheckResult(Name, check, "-", Outcome.Skipped, TimeSpan.Zero, new Dictionary<string, string>(), null, $"{script} is not in the repository")];
         }
-        ProcessRunner.Finished run = await ProcessRunner.RunAsync("bash", [script], null, null, cancel).ConfigureAwait(false);
-        progress(1, 1, null);
+        ProcessRunner.Finished run = await ProcessRunner.RunAsync("bash", [script], null, () => progress.Report(0, 0, $"bash {script}"), cancel).ConfigureAwait(false);
+        progress.Report(1, run.ExitCode == 0 ? 0 : 1, null);
         var found = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (figure, pattern) in figures)
         {

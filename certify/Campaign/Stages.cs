@@ -11,9 +11,9 @@ internal static class Stages
         var stages = new List<IStage>
         {
             new BuildStage(),
-            new TestStage("properties", "properties/AreaMalloc.Properties.csproj", "FullyQualifiedName!~StressFacts&Category!=Soak", "per test"),
-            new TestStage("coyote scenarios", "concurrency-tests/AreaMalloc.ConcurrencyTests.csproj", "FullyQualifiedName~AreaMalloc", "per test"),
-            new TestStage("real-thread stress", "properties/AreaMalloc.Properties.csproj", RealThreadFilter, "per test"),
+            new TestStage("properties", "properties/AreaMalloc.Properties.csproj", "FullyQualifiedName!~StressFacts&Category!=Soak"),
+            new TestStage("coyote scenarios", "concurrency-tests/AreaMalloc.ConcurrencyTests.csproj", "FullyQualifiedName~AreaMalloc"),
+            new TestStage("real-thread stress", "properties/AreaMalloc.Properties.csproj", RealThreadFilter),
             ScriptStage.Coverage(),
         };
         if (mutation)
