@@ -85,9 +85,9 @@ public sealed class CheckMapFacts
     [Fact]
     public void Checks_of_safe_deletion_caching_and_poison_name_their_configuration()
     {
-        Assert.Equal([PoolConfiguration.SafeDeletion], CheckMap.Classify("SafeDeletionTests", "Safe_deletion_makes_the_delete_pool_race_harmless").Configurations);
+        Assert.Equal([PoolConfiguration.SafeDeletion], CheckMap.Classify("EveryScenario", "Safe_deletion_makes_the_delete_pool_race_harmless").Configurations);
         Assert.Equal([PoolConfiguration.Caching], CheckMap.Classify("CachedModelProperty", "Caching_pools_agree_with_the_model_on_every_command_sequence").Configurations);
         Assert.Equal([PoolConfiguration.Poison], CheckMap.Classify("PoisonedModelProperty", "Poisoned_pools_agree_with_the_model_on_every_command_sequence").Configurations);
-        Assert.Equal(["delete-race.be-book"], CheckMap.Classify("DeleteRaceTests", "Unsafe_delete_pool_race_is_found_and_replayed").Laws.Select(l => l.Id));
+        Assert.Equal(["delete-race.be-book"], CheckMap.Classify("EveryScenario", "Unsafe_delete_pool_race_is_found_and_replayed").Laws.Select(l => l.Id));
     }
 }

@@ -31,7 +31,7 @@ internal static class SyntheticCampaign
             ["budget"] = "300 sequences (ci)", ["sequences"] = "300", ["commands"] = "9179",
             ["replay"] = "AREAMALLOC_REPLAY=\"(1,3)\" dotnet test properties --filter Every_command_sequence_agrees_with_the_model",
         }));
-        checks.Add(Test("MagazineTests", "Two_tasks_routed_to_one_magazine_never_overlap_or_corrupt", figures: new Dictionary<string, string>
+        checks.Add(Test("EveryScenario", "Two_tasks_routed_to_one_magazine_never_overlap_or_corrupt", figures: new Dictionary<string, string>
         {
             ["budget"] = "200 iterations (ci)", ["iterations"] = "200", ["strategy"] = "pct", ["seed"] = "42", ["bug"] = "none",
         }));
@@ -46,7 +46,7 @@ internal static class SyntheticCampaign
         Dictionary<string, string>? figures = null, string stdout = "")
     {
         figures ??= [];
-        return new CheckResult(className.EndsWith("Tests", StringComparison.Ordinal) ? "coyote scenarios" : "properties",
+        return new CheckResult(className == "EveryScenario" ? "coyote scenarios" : "properties",
             $"{className}.{method}", "ci", outcome, TimeSpan.FromMilliseconds(12), figures,
             figures.GetValueOrDefault("replay") ?? $"AREAMALLOC_BUDGET=ci dotnet test properties -c Release --filter \"FullyQualifiedName=AreaMalloc.Somewhere.{className}.{method}\"",
             details)
