@@ -43,7 +43,7 @@ public readonly record struct AreaHandle(int ProcessId, int AreaId, int Memory, 
         if (f.Length != Fields || f[0] != Prefix)
             return false;
         CultureInfo c = CultureInfo.InvariantCulture;
-        if (!int.TryParse(f[1], NumberStyles.None, c, out int pid)
+        if (!int.TryParse(f[1], NumberStyles.AllowLeadingSign, c, out int pid)
             || !int.TryParse(f[2], NumberStyles.AllowLeadingSign, c, out int area)
             || !int.TryParse(f[3], NumberStyles.AllowLeadingSign, c, out int memory)
             || !ulong.TryParse(f[4], NumberStyles.AllowHexSpecifier, c, out ulong tag)

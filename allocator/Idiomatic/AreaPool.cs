@@ -125,7 +125,8 @@ public sealed class AreaPool : IDisposable
     public AreaHandle Export()
     {
         PoolAllocator pool = Live();
-        if (pool.Areas.ExportArea(pool.AreaId, out AreaHandle handle) != B_OK || !AreaSpecs.IsShared(handle.Protection))
+        pool.Areas.ExportArea(pool.AreaId, out AreaHandle handle); // a live pool's area is live: B_OK
+        if (!AreaSpecs.IsShared(handle.Protection))
             throw new PoolSharingException($"The pool's area {pool.AreaId} is private: create the pool with B_CLONEABLE_AREA in its protection to share it with another process.", B_NOT_ALLOWED);
         return handle;
     }
