@@ -8,8 +8,9 @@ namespace AreaMalloc.Areas;
 /// meaningful in every team; on Linux a process's areas are its own, so the owner exports a handle and passes its text
 /// (<see cref="ToString"/>) over any channel it likes (a pipe, a socket, a command line), as a Be driver hands its user
 /// program an area id; the other process parses it (<see cref="TryParse"/>) and clones the area. The handle says which
-/// process holds the area's memory and under which descriptor, the tag in that memory's name (so a clone from a handle
-/// whose area is gone fails instead of mapping whatever took the descriptor's number), and the area's address, size,
+/// process holds the area's memory and under which descriptor, the tag in that memory's name (so a clone never maps other
+/// memory than the handle's: once the descriptor is closed and its number reused for anything else, the clone fails),
+/// and the area's address, size,
 /// lock spec and protection (the most a clone may ask for). It grants nothing the OS would refuse: opening the memory
 /// needs the owner's user (Linux <c>/proc/&lt;pid&gt;/fd</c> access rules).
 /// </summary>

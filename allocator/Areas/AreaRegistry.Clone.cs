@@ -12,7 +12,8 @@ namespace AreaMalloc.Areas;
 /// B_CLONE_ADDRESS at the source's address (meaningful in another process: pointers then mean the same in both; in the
 /// source's own process that range is taken, so B_NO_MEMORY); the kernel specs are B_BAD_VALUE (as Haiku's user clone_area).</description></item>
 /// <item><term>source in this registry</term><description>missing: B_BAD_VALUE; private: B_NOT_ALLOWED; any protection, as
-/// Haiku allows a team to clone its own areas with any protection.</description></item>
+/// Haiku allows a team to clone its own areas with any protection, except writing memory this team holds only read-only
+/// (it cloned it read-only from another team; Haiku's protection_max): B_NOT_ALLOWED.</description></item>
 /// <item><term>source named by a handle</term><description>another team's area: without B_CLONEABLE_AREA, B_NOT_ALLOWED; a clone
 /// that would write (B_WRITE_AREA or B_KERNEL_WRITE_AREA) a source that may not be written, B_NOT_ALLOWED; memory gone
 /// (the area and every clone of it in the owner deleted, the owner ended): B_BAD_VALUE; the owner's process may not be
@@ -24,8 +25,9 @@ public sealed partial class AreaRegistry
     /// <summary>
     /// clone_area of an area of this registry (the same team): maps the memory of <paramref name="source"/> again.
     /// Returns the clone's id (positive); B_BAD_VALUE for a bad spec, address or protection, or a source that is not a
-    /// live area; B_NOT_ALLOWED when the source is private (made without B_CLONEABLE_AREA); B_NO_MEMORY when the
-    /// address range is taken or the OS has no room. On failure nothing is mapped and the source is untouched.
+    /// live area; B_NOT_ALLOWED when the source is private (made without B_CLONEABLE_AREA), or when the clone would write
+    /// memory this team holds read-only; B_NO_MEMORY when the address range is taken or the OS has no room. On failure
+    /// nothing is mapped and the source is untouched.
     /// </summary>
     /// <param name="name">The clone's name (truncated to <c>B_OS_NAME_LENGTH - 1</c> characters).</param>
     /// <param name="address">In: the address for B_EXACT_ADDRESS/B_BASE_ADDRESS. Out: where the clone starts.</param>
@@ -43,7 +45,7 @@ public sealed partial class AreaRegistry
         {
             if (!_areas.TryGetValue(source, out from))
                 return B_BAD_VALUE;
-            if (!_memories.TryGetValue(source, out memory))
+            if (!_memories.TryGetValue(source, out memory) || (AreaSpecs.IsWritable(protection) && !memory.Writable))
                 return B_NOT_ALLOWED;
             memory.Users++; // the clone's use, taken before the lock is left, so a racing delete of the source keeps the memory open
         }
@@ -77,7 +79,7 @@ public sealed partial class AreaRegistry
         int errno = Backend.OpenMemory(source.ProcessId, source.Memory, writable, out int handle);
         if (errno != 0)
             return AreaSpecs.StatusFromErrno(errno);
-        var memory = new SharedMemory(handle, source.Tag, source.Size);
+        var memory = new SharedMemory(handle, source.Tag, source.Size, writable);
         if (Backend.MemoryName(handle) != memory.Name)
         {
             Release(memory); // the descriptor's number now names something else: the area is gone

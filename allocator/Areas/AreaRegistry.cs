@@ -119,7 +119,7 @@ public sealed partial class AreaRegistry
     {
         ulong tag = SharedMemory.NewTag();
         int errno = Backend.CreateMemory(SharedMemory.NameOf(tag, size), size, out int handle);
-        memory = errno == 0 ? new SharedMemory(handle, tag, size) : null;
+        memory = errno == 0 ? new SharedMemory(handle, tag, size, writable: true) : null;
         return errno == 0 ? B_OK : AreaSpecs.StatusFromErrno(errno);
     }
 

@@ -10,7 +10,7 @@ namespace AreaMalloc.Areas;
 /// exported can tell that it found that very object, and not whatever later took the handle's number.
 /// Mutated only under the registry's lock.
 /// </summary>
-internal sealed class SharedMemory(int handle, ulong tag, nuint size)
+internal sealed class SharedMemory(int handle, ulong tag, nuint size, bool writable)
 {
     /// <summary>The backend's handle of the object in this process.</summary>
     public int Handle { get; } = handle;
@@ -20,6 +20,12 @@ internal sealed class SharedMemory(int handle, ulong tag, nuint size)
 
     /// <summary>The object's size in bytes (sealed: it never changes).</summary>
     public nuint Size { get; } = size;
+
+    /// <summary>
+    /// Whether the handle lets mappings write (an object this registry made, or opened for writing); an object opened
+    /// read-only (cloned read-only from another team) can never be mapped writable here.
+    /// </summary>
+    public bool Writable { get; } = writable;
 
     /// <summary>Areas of the registry that map the object, plus clones of it being mapped; the handle is closed at 0.</summary>
     public int Users { get; set; } = 1;

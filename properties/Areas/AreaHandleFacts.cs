@@ -140,6 +140,19 @@ public sealed unsafe class AreaHandleFacts : IDisposable
     }
 
     [Fact]
+    public void Memory_a_team_cloned_read_only_from_another_team_is_B_NOT_ALLOWED_to_write_even_through_its_own_clones()
+    {
+        AreaHandle h = Export();
+        int readOnly = Clone(h, B_READ_AREA);
+        nint address = 0;
+
+        Assert.Equal(B_NOT_ALLOWED, _other.CloneArea("again", ref address, B_ANY_ADDRESS, ReadWrite, readOnly));
+        Assert.Equal(B_NOT_ALLOWED, _other.CloneArea("again", ref address, B_ANY_ADDRESS, B_READ_AREA | B_KERNEL_WRITE_AREA, readOnly));
+        Assert.True(_other.CloneArea("again", ref address, B_ANY_ADDRESS, B_READ_AREA, readOnly) > 0);
+        Assert.Equal(2, _other.Count);
+    }
+
+    [Fact]
     public void An_area_without_B_CLONEABLE_AREA_is_B_NOT_ALLOWED_to_another_team_and_nothing_is_opened()
     {
         AreaHandle h = Export(ReadWrite);
