@@ -87,7 +87,11 @@ public sealed class PoolView : IDisposable
     /// <param name="block">A live block of the pool, as the pool handed it out.</param>
     /// <exception cref="InvalidBlockException">The pointer is not a live block of the pool.</exception>
     /// <exception cref="ObjectDisposedException">The view or the pool was disposed.</exception>
-    public unsafe ReadOnlySpan<byte> AsReadOnlySpan(nint block) => new((void*)AddressOf(block), Usable(block));
+    public unsafe ReadOnlySpan<byte> AsReadOnlySpan(nint block)
+    {
+        int usable = Usable(block); // a live block lies inside the area, so its translation cannot fail
+        return new ReadOnlySpan<byte>((void*)AddressOf(block), usable);
+    }
 
     /// <summary>The usable bytes of the pool's live block <paramref name="block"/>, to read and write through this view.</summary>
     /// <param name="block">A live block of the pool, as the pool handed it out.</param>
@@ -98,7 +102,8 @@ public sealed class PoolView : IDisposable
     {
         if (Access != PoolViewAccess.ReadWrite)
             throw new InvalidOperationException("the view is read only: its pages cannot be written (open it with PoolViewAccess.ReadWrite).");
-        return new Span<byte>((void*)AddressOf(block), Usable(block));
+        int usable = Usable(block);
+        return new Span<byte>((void*)AddressOf(block), usable);
     }
 
     /// <summary>Runs the pool's integrity walker reading every byte through this view (see <see cref="PoolAllocator.CheckIntegrityThrough"/>).</summary>

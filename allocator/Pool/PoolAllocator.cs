@@ -223,9 +223,10 @@ public abstract unsafe class PoolAllocator
     /// </summary>
     /// <param name="cloneArea">A readable area of <see cref="Areas"/> that maps the pool's memory.</param>
     /// <exception cref="ArgumentException"><paramref name="cloneArea"/> is not a readable area that maps this pool's memory.</exception>
-    /// <exception cref="ObjectDisposedException">The pool was deleted under <see cref="PoolBehavior.SafeDeletion"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The pool was deleted.</exception>
     public IntegrityReport CheckIntegrityThrough(int cloneArea)
     {
+        ObjectDisposedException.ThrowIf(IsDeleted, this);
         if (!_areas.SharesMemory(AreaId, cloneArea) || _areas.GetAreaInfo(cloneArea, out AreaInfo clone) != B_OK
             || (AreaSpecs.ToAccess(clone.Protection) & PageAccess.Read) == 0)
             throw new ArgumentException($"area {cloneArea} is not a readable clone of the pool's area {AreaId}", nameof(cloneArea));
