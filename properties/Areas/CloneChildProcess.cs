@@ -61,23 +61,25 @@ internal sealed class CloneChildProcess : IDisposable
         return Expect(answer, text);
     }
 
-    /// <summary>Sends <paramref name="command"/> and waits for the child to exit; its exit code (128 + the signal that killed it).</summary>
-    public int AskAndWaitForExit(FormattableString command)
+    /// <summary>Asks the child to exit and waits for it; its exit code.</summary>
+    public int Exit()
     {
-        string text = command.ToString(CultureInfo.InvariantCulture);
-        process.StandardInput.WriteLine(text);
+        process.StandardInput.WriteLine("exit");
         process.StandardInput.Flush();
+        return WaitForExit("exit");
+    }
+
+    /// <summary>Waits for the child to end by itself (after <paramref name="after"/>); its exit code, 128 + the signal that killed it.</summary>
+    public int WaitForExit(string after)
+    {
         if (!process.WaitForExit(Timeout))
         {
-            Assert.Fail($"the child process {Pid} did not exit within {Timeout.TotalSeconds} s after `{text}`; stderr: {Stderr()}");
+            Assert.Fail($"the child process {Pid} did not exit within {Timeout.TotalSeconds} s after `{after}`; stderr: {Stderr()}");
         }
 
         process.WaitForExit(); // drains the redirected streams
         return process.ExitCode;
     }
-
-    /// <summary>Asks the child to exit and waits for it; its exit code.</summary>
-    public int Exit() => AskAndWaitForExit($"exit");
 
     /// <summary>What the child wrote to stderr so far.</summary>
     public string Stderr()

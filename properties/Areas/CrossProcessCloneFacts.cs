@@ -126,7 +126,7 @@ public sealed unsafe class CrossProcessCloneFacts : IDisposable
         Assert.Equal(Convert.ToHexString(pattern), child.Ask($"read {Hex(target)} {pattern.Length}", "read")[0]);
 
         child.Ask($"fault {Hex(target)} ff", "faulting");
-        int exit = child.AskAndWaitForExit($"exit");
+        int exit = child.WaitForExit("fault");
 
         Assert.True(exit == SigSegvExitCode, $"the child's write through its read-only clone should have been killed by SIGSEGV (exit code {SigSegvExitCode}), it exited with {exit}; stderr: {child.Stderr()}");
         AssertPoolIntact();
