@@ -74,8 +74,7 @@ public sealed partial class AreaRegistry
         bool writable = AreaSpecs.IsWritable(protection);
         if (writable && !AreaSpecs.IsWritable(source.Protection))
             return B_NOT_ALLOWED; // Haiku: more rights than the source gives another team
-        if (source.Memory < 0)
-            return B_BAD_VALUE; // a cloneable area always has memory: the handle was not exported
+        // A handle without memory (-1) names no descriptor: ENOENT, B_BAD_VALUE (a cloneable area always has memory).
         int errno = Backend.OpenMemory(source.ProcessId, source.Memory, writable, out int handle);
         if (errno != 0)
             return AreaSpecs.StatusFromErrno(errno);

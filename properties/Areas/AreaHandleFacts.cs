@@ -316,7 +316,8 @@ public sealed unsafe class AreaHandleFacts : IDisposable
         AreaHandle h = Export();
 
         Assert.Equal(B_BAD_VALUE, Clone(h with { Memory = -1 }));
-        Assert.Empty(_otherBackend.Calls);
+        Assert.Equal(0, _otherBackend.OpenMemories);
+        Assert.Equal(0, _other.Count);
     }
 
     [Fact]
@@ -326,7 +327,10 @@ public sealed unsafe class AreaHandleFacts : IDisposable
         nint address = 0;
 
         Assert.True(_other.CloneArea("text", ref address, B_ANY_ADDRESS, B_READ_AREA, h.ToString()) > 0);
-        foreach (string text in new[] { "", "area", "garbage", h.ToString() + ":1", h.ToString()[1..], h.ToString().Replace("area:", "zone:", StringComparison.Ordinal) })
+        string[] fields = h.ToString().Split(':');
+        IEnumerable<string> oneFieldWrong = Enumerable.Range(1, fields.Length - 1)
+            .Select(i => string.Join(':', fields.Select((f, j) => j == i ? (i is 7 or 8 ? "-1" : "x") : f)));
+        foreach (string text in new[] { "", "area", "garbage", h.ToString() + ":1", h.ToString()[1..], h.ToString().Replace("area:", "zone:", StringComparison.Ordinal) }.Concat(oneFieldWrong))
         {
             address = 0;
             Assert.Equal(B_BAD_VALUE, _other.CloneArea("text", ref address, B_ANY_ADDRESS, B_READ_AREA, text));

@@ -123,6 +123,17 @@ public sealed unsafe class SharedMemoryBackendFacts
         Assert.Equal($"memfd_create m 0x{MFD_CLOEXEC | MFD_ALLOW_SEALING:x}", kernel.Calls[1]);
     }
 
+    [Fact]
+    public void A_memory_on_descriptor_0_is_a_success_whatever_errno_holds()
+    {
+        var kernel = new ScriptedLinuxCalls { Errno = EINVAL, OnMemfdCreate = (_, _) => 0 };
+
+        Assert.Equal(0, new LinuxAreaBackend(kernel).CreateMemory("m", Page, out int memory));
+        Assert.Equal(0, memory);
+        Assert.Single(kernel.CallsOf("memfd_create"));
+        Assert.Equal(new[] { "ftruncate 0 4096" }, kernel.CallsOf("ftruncate"));
+    }
+
     [Theory]
     [InlineData(EMFILE)]
     [InlineData(ENOMEM)]
