@@ -119,8 +119,13 @@ public sealed partial class AreaRegistry
     {
         ulong tag = SharedMemory.NewTag();
         int errno = Backend.CreateMemory(SharedMemory.NameOf(tag, size), size, out int handle);
-        memory = errno == 0 ? new SharedMemory(handle, tag, size, writable: true) : null;
-        return errno == 0 ? B_OK : AreaSpecs.StatusFromErrno(errno);
+        if (errno != 0)
+        {
+            memory = null;
+            return AreaSpecs.StatusFromErrno(errno);
+        }
+        memory = new SharedMemory(handle, tag, size, writable: true);
+        return B_OK;
     }
 
     /// <summary>Gives up one use of <paramref name="memory"/> (an area that failed to map, or was deleted).</summary>

@@ -352,6 +352,34 @@ public sealed unsafe class AreaHandleFacts : IDisposable
         Assert.Empty(_otherBackend.Calls);
     }
 
+    [Fact]
+    public void Text_that_is_not_a_handle_does_not_parse_and_gives_the_default_handle()
+    {
+        string[] fields = Export().ToString().Split(':');
+        IEnumerable<string> oneFieldWrong = Enumerable.Range(0, fields.Length)
+            .Select(i => string.Join(':', fields.Select((f, j) => j == i ? "-" : f)));
+
+        foreach (string? text in new[] { null, "", "area", string.Join(':', fields[..^1]), string.Join(':', fields) + ":0" }.Concat(oneFieldWrong))
+        {
+            Assert.False(AreaHandle.TryParse(text, out AreaHandle handle), $"`{text}` parsed");
+            Assert.Equal(default, handle);
+        }
+
+        nint address = 0;
+        Assert.Equal(B_BAD_VALUE, _other.CloneArea("text", ref address, B_ANY_ADDRESS, B_READ_AREA, (string)null!));
+    }
+
+    [Fact]
+    public void A_clone_within_the_team_needs_a_name_and_maps_nothing_without_one()
+    {
+        AreaHandle h = Export();
+        nint address = 0;
+        int calls = _ownerBackend.Calls.Count;
+
+        Assert.Throws<ArgumentNullException>(() => _owner.CloneArea(null!, ref address, B_ANY_ADDRESS, B_READ_AREA, h.AreaId));
+        Assert.Equal(calls, _ownerBackend.Calls.Count);
+    }
+
     [BudgetedProperty]
     public Property The_text_of_any_handle_reads_back_as_the_same_handle() =>
         Prop.ForAll(
