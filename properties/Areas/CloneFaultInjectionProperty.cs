@@ -18,6 +18,7 @@ namespace AreaMalloc.Properties.Areas;
 /// and one open handle per memory object each team maps. A command that met the fault fails with a documented status and
 /// changes nothing (a close fault changes nothing at all: delete_area is B_OK); at the end nothing is mapped or open.
 /// </summary>
+[Expensive(5)]
 public sealed class CloneFaultInjectionProperty(ITestOutputHelper output)
 {
     /// <summary>Sequences at the CI budget.</summary>

@@ -3,6 +3,7 @@ using AreaMalloc.Areas;
 using AreaMalloc.Idiomatic;
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.Facts;
+using AreaMalloc.Properties.Infrastructure;
 using static AreaMalloc.Be.BeConstants;
 
 namespace AreaMalloc.Properties.Areas;
@@ -14,6 +15,7 @@ namespace AreaMalloc.Properties.Areas;
 /// protection: a child that writes through a read-only clone is killed by SIGSEGV, and the pool is intact. Bad handles
 /// get the Be codes and change nothing.
 /// </summary>
+[Expensive(8)]
 public sealed unsafe class CrossProcessCloneFacts : IDisposable
 {
     private const uint ReadWrite = B_READ_AREA | B_WRITE_AREA;
