@@ -5,6 +5,8 @@ public static class LinuxErrno
 {
     /// <summary>Operation not permitted.</summary>
     public const int EPERM = 1;
+    /// <summary>No such file or directory (for example: no such handle in another process).</summary>
+    public const int ENOENT = 2;
     /// <summary>Try again (for example: lock limit reached).</summary>
     public const int EAGAIN = 11;
     /// <summary>Out of memory.</summary>
@@ -15,4 +17,6 @@ public static class LinuxErrno
     public const int EEXIST = 17;
     /// <summary>Invalid argument.</summary>
     public const int EINVAL = 22;
+    /// <summary>Function not implemented (a backend without shared memory).</summary>
+    public const int ENOSYS = 38;
 }

@@ -24,7 +24,7 @@ public static class BeConstants
     public const uint B_EXACT_ADDRESS = 1;
     /// <summary>addressSpec: place the area at or above the given address.</summary>
     public const uint B_BASE_ADDRESS = 2;
-    /// <summary>addressSpec: only meaningful for clone_area; invalid when creating.</summary>
+    /// <summary>addressSpec: clone_area only: place the clone at the source area's address (in another process); invalid when creating.</summary>
     public const uint B_CLONE_ADDRESS = 3;
     /// <summary>addressSpec: anywhere in the kernel's space (anywhere, in this user-space port).</summary>
     public const uint B_ANY_KERNEL_ADDRESS = 4;
@@ -52,7 +52,7 @@ public static class BeConstants
     public const uint B_KERNEL_READ_AREA = 16;
     /// <summary>protection: the kernel may write the area.</summary>
     public const uint B_KERNEL_WRITE_AREA = 32;
-    /// <summary>protection: other teams may clone the area (recorded; cloning is not offered).</summary>
+    /// <summary>protection: other teams (processes) may clone the area; the area is made over shared memory so that it can be mapped again.</summary>
     public const uint B_USER_CLONEABLE_AREA = 256;
     /// <summary>protection (Haiku's name for <see cref="B_USER_CLONEABLE_AREA"/>).</summary>
     public const uint B_CLONEABLE_AREA = 256;
@@ -71,6 +71,8 @@ public static class BeConstants
     public const int B_PERMISSION_DENIED = B_GENERAL_ERROR_BASE + 2;
     /// <summary>status_t: an argument is invalid.</summary>
     public const int B_BAD_VALUE = B_GENERAL_ERROR_BASE + 5;
+    /// <summary>status_t: the operation is not allowed (Haiku: clone_area of an area that is not cloneable, or with more rights than its source gives).</summary>
+    public const int B_NOT_ALLOWED = B_GENERAL_ERROR_BASE + 15;
     /// <summary>The base of the storage kit's error codes.</summary>
     public const int B_STORAGE_ERROR_BASE = B_GENERAL_ERROR_BASE + 0x6000;
     /// <summary>status_t: no such entry (get_module of an unknown name, as in Haiku).</summary>

@@ -108,6 +108,29 @@ public sealed class AreaPool : IDisposable
     /// <summary>Runs the integrity walker.</summary>
     public IntegrityReport CheckIntegrity() => Live().CheckIntegrity();
 
+    /// <summary>
+    /// Opens a view of the pool through a clone of its area at another address (see <see cref="PoolView"/>): blocks are
+    /// read, and with <see cref="PoolViewAccess.ReadWrite"/> written, at the same offsets; the walker runs through it.
+    /// The pool must have been created with B_CLONEABLE_AREA in <see cref="PoolOptions.Protection"/>.
+    /// </summary>
+    /// <param name="access">Read only (the default) or read and write.</param>
+    /// <exception cref="PoolSharingException">The pool's area is not shared, or the OS has no room for the clone.</exception>
+    public PoolView OpenView(PoolViewAccess access = PoolViewAccess.ReadOnly) => PoolView.Open(Live(), access);
+
+    /// <summary>
+    /// The handle another process clones the pool's area with (<see cref="AreaRegistry.CloneArea(string, ref nint, uint, uint, string)"/>
+    /// with its text): B_CLONE_ADDRESS there places the clone at this pool's address, so block pointers mean the same in both.
+    /// </summary>
+    /// <exception cref="PoolSharingException">The pool's area is not shared (made without B_CLONEABLE_AREA): no other process could clone it.</exception>
+    public AreaHandle Export()
+    {
+        PoolAllocator pool = Live();
+        pool.Areas.ExportArea(pool.AreaId, out AreaHandle handle); // a live pool's area is live: B_OK
+        if (!AreaSpecs.IsShared(handle.Protection))
+            throw new PoolSharingException($"The pool's area {pool.AreaId} is private: create the pool with B_CLONEABLE_AREA in its protection to share it with another process.", B_NOT_ALLOWED);
+        return handle;
+    }
+
     /// <summary>Releases the spare slabs; after every block is freed, the pool is then pristine.</summary>
     public void Trim() => Live().Trim();
 

@@ -70,3 +70,22 @@ public sealed class PoolCreationException : Exception
     /// <summary>The Be status create_pool failed with (B_BAD_VALUE, B_NO_MEMORY, ...).</summary>
     public int Status { get; }
 }
+
+/// <summary>Thrown when a pool's area cannot be shared: cloned for a view, or exported to another process; the pool is unchanged.</summary>
+public sealed class PoolSharingException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    public PoolSharingException() { }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public PoolSharingException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    public PoolSharingException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>Creates the exception for a failed clone_area or export.</summary>
+    public PoolSharingException(string message, int status) : base(message) => Status = status;
+
+    /// <summary>The Be status the clone or export failed with (B_NOT_ALLOWED when the area is not cloneable, B_NO_MEMORY, ...).</summary>
+    public int Status { get; }
+}

@@ -13,7 +13,10 @@ public sealed record PoolOptions
     /// <summary>The lock spec (default B_NO_LOCK).</summary>
     public uint LockSpec { get; init; } = B_NO_LOCK;
 
-    /// <summary>The protection (default B_READ_AREA | B_WRITE_AREA); it must allow writing.</summary>
+    /// <summary>
+    /// The protection (default B_READ_AREA | B_WRITE_AREA); it must allow writing. With B_CLONEABLE_AREA the pool's area is
+    /// shared memory: <see cref="AreaPool.OpenView"/> maps it again, and <see cref="AreaPool.Export"/> lets another process clone it.
+    /// </summary>
     public uint Protection { get; init; } = B_READ_AREA | B_WRITE_AREA;
 
     /// <summary>The registry that makes the area (default <see cref="AreaRegistry.Shared"/>, over Linux).</summary>

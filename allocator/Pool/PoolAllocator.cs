@@ -125,6 +125,9 @@ public abstract unsafe class PoolAllocator
     /// <summary>The id of the pool's area in its registry.</summary>
     public int AreaId { get; }
 
+    /// <summary>The registry the pool's area is in (where it can be cloned and exported, when it was made with B_CLONEABLE_AREA).</summary>
+    public AreaRegistry Areas => _areas;
+
     /// <summary>The first byte of the pool's area.</summary>
     public nint Base => (nint)_base;
 
@@ -211,6 +214,30 @@ public abstract unsafe class PoolAllocator
     /// <summary>Walks every block, list, slab and map of the pool and reports the first broken invariant, if any.</summary>
     /// <exception cref="ObjectDisposedException">The pool was deleted under <see cref="PoolBehavior.SafeDeletion"/>.</exception>
     public abstract IntegrityReport CheckIntegrity();
+
+    /// <summary>
+    /// Runs the integrity walker reading the pool's memory through <paramref name="cloneArea"/>: another mapping of the
+    /// pool's area, made by clone_area at another address. Everything the pool keeps in its area is addressed by offsets
+    /// from the area's base, so the walk finds exactly what <see cref="CheckIntegrity"/> finds. It holds the pool's lock
+    /// and drains its caches, as <see cref="CheckIntegrity"/> does; the clone must stay mapped until it returns.
+    /// </summary>
+    /// <param name="cloneArea">A readable area of <see cref="Areas"/> that maps the pool's memory.</param>
+    /// <exception cref="ArgumentException"><paramref name="cloneArea"/> is not a readable area that maps this pool's memory.</exception>
+    /// <exception cref="ObjectDisposedException">The pool was deleted.</exception>
+    public IntegrityReport CheckIntegrityThrough(int cloneArea)
+    {
+        ObjectDisposedException.ThrowIf(IsDeleted, this);
+        if (!_areas.SharesMemory(AreaId, cloneArea) || _areas.GetAreaInfo(cloneArea, out AreaInfo clone) != B_OK
+            || (AreaSpecs.ToAccess(clone.Protection) & PageAccess.Read) == 0)
+            throw new ArgumentException($"area {cloneArea} is not a readable clone of the pool's area {AreaId}", nameof(cloneArea));
+        return WalkAt((byte*)clone.Address);
+    }
+
+    /// <summary>
+    /// The integrity walker over the pool's memory as mapped at <paramref name="areaBase"/> (its own base, or a clone's),
+    /// under the pool's lock with its caches drained.
+    /// </summary>
+    internal abstract IntegrityReport WalkAt(byte* areaBase);
 
     /// <summary>The body of <see cref="Delete"/>: call holding <see cref="Lock"/> (internal: a test deletes while a racing call waits for the lock).</summary>
     internal abstract int DeleteLocked();

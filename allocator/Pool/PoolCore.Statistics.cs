@@ -1,4 +1,6 @@
 using AreaMalloc.Caching;
+using AreaMalloc.Format;
+using AreaMalloc.LargeBlocks;
 using AreaMalloc.Slabs;
 
 namespace AreaMalloc.Pool;
@@ -41,14 +43,23 @@ internal sealed unsafe partial class PoolCore<TCache>
     }
 
     /// <inheritdoc />
-    public override IntegrityReport CheckIntegrity()
+    public override IntegrityReport CheckIntegrity() => WalkAt(_base);
+
+    /// <inheritdoc />
+    internal override IntegrityReport WalkAt(byte* areaBase)
     {
         using (_lock.Hold())
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             using QuiescedScope quiet = Quiesce();
             _cache.Drain(this);
-            return new IntegrityWalker(_base, _layout, _liveMap, _pageMap, _large, _slabs).Walk();
+            // The heaps and maps as seen from areaBase: the same offsets, the same keys (the guard), another mapping.
+            var liveMap = new LiveMap((ulong*)(areaBase + _layout.LiveMapOffset));
+            var pageMap = new PageMap((uint*)(areaBase + _layout.PageMapOffset));
+            var header = (PoolHeader*)areaBase;
+            var large = new LargeBlockHeap(areaBase, &header->Large, _guard);
+            var slabs = new SlabHeap(areaBase, &header->Slabs, pageMap, liveMap, large, _guard);
+            return new IntegrityWalker(areaBase, _layout, liveMap, pageMap, large, slabs).Walk();
         }
     }
 

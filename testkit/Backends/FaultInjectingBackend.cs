@@ -6,8 +6,9 @@ namespace AreaMalloc.TestKit.Backends;
 /// <summary>
 /// An <see cref="IAreaBackend"/> over the real Linux one that fails one chosen OS call (see <see cref="FaultPlan"/>),
 /// counts every call by kind, and keeps the exact page ranges it has mapped and not unmapped, so a property can
-/// prove that no mapping leaks. Each mapping it makes is named <c>[anon:TAG]</c> in <c>/proc/self/maps</c>
-/// (prctl PR_SET_VMA_ANON_NAME, when the kernel has it), so leaks are found there too, unconfused by other tests.
+/// prove that no mapping leaks, and the shared memory handles it has opened and not closed. Each anonymous mapping it
+/// makes is named <c>[anon:TAG]</c> in <c>/proc/self/maps</c> (prctl PR_SET_VMA_ANON_NAME, when the kernel has it), so
+/// leaks are found there too, unconfused by other tests.
 /// Thread-safe (one lock); one instance per test sequence.
 /// </summary>
 public sealed class FaultInjectingBackend : IAreaBackend
@@ -16,7 +17,8 @@ public sealed class FaultInjectingBackend : IAreaBackend
     private readonly LinuxAreaBackend real = new();
     private readonly object gate = new();
     private readonly SortedDictionary<nint, nuint> live = [];
-    private readonly long[] calls = new long[4];
+    private readonly long[] calls = new long[Enum.GetValues<OsCall>().Length];
+    private readonly HashSet<int> memories = [];
     private long total;
 
     /// <summary>A backend that fails as <paramref name="plan"/> says.</summary>
@@ -72,6 +74,12 @@ public sealed class FaultInjectingBackend : IAreaBackend
         get { lock (gate) return live.Values.Aggregate(0UL, (s, n) => s + n); }
     }
 
+    /// <summary>Shared memory handles opened (created or opened) through this backend and not closed.</summary>
+    public int OpenMemories
+    {
+        get { lock (gate) return memories.Count; }
+    }
+
     /// <summary>The live ranges, ordered.</summary>
     /// <returns>A snapshot.</returns>
     public IReadOnlyList<(nint Address, nuint Size)> LiveRanges()
@@ -93,8 +101,9 @@ public sealed class FaultInjectingBackend : IAreaBackend
             int rc = real.Map(request, out address);
             if (rc == 0)
             {
+                Subtract(address, request.Size); // a replacing mapping (Placement.Replace) takes over the range it covers
                 live[address] = request.Size;
-                Named |= ProcMaps.Name(address, request.Size, Tag);
+                Named |= request.Memory is null && ProcMaps.Name(address, request.Size, Tag);
             }
 
             return rc;
@@ -137,6 +146,69 @@ public sealed class FaultInjectingBackend : IAreaBackend
         {
             return Fail(OsCall.Lock, string.Create(CultureInfo.InvariantCulture, $"lock {size} bytes{(onFault ? " on fault" : "")}"))
                 ?? real.Lock(address, size, onFault);
+        }
+    }
+
+    /// <inheritdoc />
+    public int CreateMemory(string name, nuint size, out int memory)
+    {
+        lock (gate)
+        {
+            if (Fail(OsCall.CreateMemory, string.Create(CultureInfo.InvariantCulture, $"create memory of {size} bytes")) is int errno)
+            {
+                memory = -1;
+                return errno;
+            }
+
+            int rc = ((IAreaBackend)real).CreateMemory(name, size, out memory);
+            if (rc == 0)
+            {
+                memories.Add(memory);
+            }
+
+            return rc;
+        }
+    }
+
+    /// <inheritdoc />
+    public int OpenMemory(int processId, int memory, bool writable, out int opened)
+    {
+        lock (gate)
+        {
+            if (Fail(OsCall.OpenMemory, string.Create(CultureInfo.InvariantCulture, $"open memory {processId}/{memory}")) is int errno)
+            {
+                opened = -1;
+                return errno;
+            }
+
+            int rc = ((IAreaBackend)real).OpenMemory(processId, memory, writable, out opened);
+            if (rc == 0)
+            {
+                memories.Add(opened);
+            }
+
+            return rc;
+        }
+    }
+
+    /// <inheritdoc />
+    public string? MemoryName(int memory)
+    {
+        lock (gate)
+        {
+            return Fail(OsCall.MemoryName, "read a memory's name") is null ? ((IAreaBackend)real).MemoryName(memory) : null;
+        }
+    }
+
+    /// <inheritdoc />
+    public int CloseMemory(int memory)
+    {
+        lock (gate)
+        {
+            int? errno = Fail(OsCall.CloseMemory, "close memory");
+            int rc = ((IAreaBackend)real).CloseMemory(memory); // released even when the fault reports an error, as close(2)
+            memories.Remove(memory);
+            return errno ?? rc;
         }
     }
 

@@ -14,6 +14,18 @@ public enum OsCall
 
     /// <summary>mlock / mlock2.</summary>
     Lock,
+
+    /// <summary>A shared memory object made (memfd_create, ftruncate, the seals).</summary>
+    CreateMemory,
+
+    /// <summary>A memory object opened from a process's descriptor (open of /proc/pid/fd/n).</summary>
+    OpenMemory,
+
+    /// <summary>A memory object's name read (readlink); the fault is "no name".</summary>
+    MemoryName,
+
+    /// <summary>A memory handle closed; the fault is an error reported after the handle was released, as Linux close(2) does.</summary>
+    CloseMemory,
 }
 
 /// <summary>

@@ -155,6 +155,16 @@ public sealed partial class SequenceDriver
                 {
                     return "a live block was damaged: " + Damage(block, memory, bytes);
                 }
+
+                foreach (nint alias in real.Aliases)
+                {
+                    counters.Count("live block read through a clone of its pool's area");
+                    var through = new ReadOnlySpan<byte>((void*)((ulong)alias + (block.Address - (ulong)real.Base)), bytes.Length);
+                    if (!through.SequenceEqual(bytes))
+                    {
+                        return Invariant($"a live block reads differently through the clone of its pool's area at 0x{alias:x}: ") + Damage(block, through, bytes);
+                    }
+                }
             }
         }
 

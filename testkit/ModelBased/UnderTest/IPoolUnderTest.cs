@@ -55,4 +55,10 @@ public interface IPoolUnderTest
 
     /// <summary>Releases spare slabs.</summary>
     void Trim();
+
+    /// <summary>
+    /// Other mappings of the pool's area (clones at other addresses): after every command the driver reads every live
+    /// block through each of them too, at the block's offset from <see cref="Base"/>. None by default.
+    /// </summary>
+    IReadOnlyList<nint> Aliases => [];
 }

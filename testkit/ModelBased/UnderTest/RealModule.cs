@@ -109,6 +109,9 @@ public sealed unsafe class RealPool : IPoolUnderTest
         this.pool = pool;
     }
 
+    /// <summary>The pool itself (for a view through a clone of its area).</summary>
+    internal PoolAllocator Allocator => pool;
+
     /// <inheritdoc />
     public nint Base => pool.Base;
 
