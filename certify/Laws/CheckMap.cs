@@ -196,6 +196,17 @@ internal static class CheckMap
         L("AlignedAreaFaultFacts", "faults.os-failures", "areas.create-area"),
         L("PutModuleFaultFacts", "faults.os-failures", "module.last-put"),
 
+        // Sharing a pool through clone_area
+        L("CloneAreaFacts", "sharing.clone-area"),
+        L("ClonePlacementFacts", "sharing.clone-area", "areas.create-area"),
+        L("AreaHandleFacts", "sharing.clone-area"),
+        L("SharedMemoryBackendFacts", "sharing.clone-area", "areas.backend"),
+        L("CloneFaultInjectionProperty", "sharing.clone-area", "faults.os-failures"),
+        L("CrossProcessCloneFacts", "sharing.cross-process"),
+        L("IntegrityThroughCloneFacts", "sharing.view", "hardening.walker"),
+        L("PoolViewFacts", "sharing.view"),
+        L("ClonedPoolModelProperty", "sharing.view", "semantics.model"),
+
         // Hardening
         L("CheckWordFacts", "hardening.check-words"),
         L("EncodedLinkFacts", "hardening.links"),

@@ -32,10 +32,11 @@ internal static class LawCatalog
     public static readonly Concern Faults = new("faults", "Fault tolerance (OS failures)");
     public static readonly Concern Hardening = new("hardening", "Hardening");
     public static readonly Concern Capacity = new("capacity", "Capacity");
+    public static readonly Concern Sharing = new("sharing", "Sharing a pool (clone_area)");
 
     /// <summary>The concerns, in the certificate's order.</summary>
     public static IReadOnlyList<Concern> Concerns { get; } =
-        [Areas, Pools, Semantics, Misuse, Module, Concurrency, DeleteRace, Faults, Hardening, Capacity];
+        [Areas, Pools, Semantics, Misuse, Module, Concurrency, DeleteRace, Faults, Hardening, Capacity, Sharing];
 
     /// <summary>Every law, grouped by concern in the order of <see cref="Concerns"/>.</summary>
     public static IReadOnlyList<Law> All { get; } =
@@ -83,6 +84,10 @@ internal static class LawCatalog
         new("capacity.guarantee", Capacity, "An empty pool satisfies any single request up to MaxSingleRequest, a pool filled with one small size holds at least the guaranteed count, and a slab-served request costs at most 141% of its class size", Project),
         new("capacity.pristine", Capacity, "After every block is freed and the pool trimmed, the pool is pristine again; spare slabs never make a request fail", Project),
         new("capacity.bounds", Capacity, "A request the pool cannot hold returns NULL without wrapping the address space, and the pool keeps working", BeBook + " (NULL when there is not enough memory)"),
+
+        new("sharing.clone-area", Sharing, "clone_area maps a cloneable area again with Haiku's semantics: the clone sees the same bytes, within the protection the source allows, at the address its spec asks for; a missing, private or deleted source or a forbidden protection gets its Be status and maps nothing", BeBook + " (create_pool: sharing follows the area's protections), Haiku's clone_area, " + Project),
+        new("sharing.cross-process", Sharing, "Another process clones a pool's area from an exported handle and shares its blocks; the OS enforces the clone's protection (a write through a read-only clone kills the writer) and the pool stays intact", Project),
+        new("sharing.view", Sharing, "A pool read through a clone at another address shows every live block at the same offset with the same bytes, and the integrity walker passes through it", Project),
     ];
 
     private static readonly Dictionary<string, Law> s_byId = All.ToDictionary(l => l.Id, StringComparer.Ordinal);

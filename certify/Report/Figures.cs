@@ -71,6 +71,9 @@ internal static class Limits
             new("Kernel-only behaviour",
                 "Physical contiguity (B_CONTIGUOUS), interrupt context and the user/kernel protection split have no meaning in a Linux process: " +
                 "they are mapped as docs/SEMANTICS.md says, not certified."),
+            new("A clone racing delete_area of its source",
+                "clone_area takes its use of the source's memory under the registry's lock before it maps, which should make a clone " +
+                "racing the source's deletion safe; no Coyote scenario explores that race, so it is not certified."),
             new("Fuzzing",
                 "The fuzzer (fuzz/) does not run in the campaign; its seed corpus and kept findings are replayed as checks."),
         };
