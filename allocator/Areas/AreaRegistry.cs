@@ -205,9 +205,9 @@ public sealed partial class AreaRegistry
     /// </summary>
     private int MapAligned(nuint size, PageAccess access, int? memory, out nint mapped)
     {
-        // Stryker disable once Equality : a is a power of two (or 0) and nuint.MaxValue / 2 = 2^63 - 1 is not, so a never equals it: < and <= decide the same
+        // Stryker disable once Equality : a power of two never equals 2^63 - 1 (docs/MUTATION.md#equivalent-bound)
         nuint alignment = BitOperations.RoundUpToPowerOf2((ulong)size) is var a && a <= (ulong)nuint.MaxValue / 2 ? (nuint)a : 0;
-        // Stryker disable once Equality : size + alignment == size only when alignment == 0, which the first test already refuses: < and <= decide the same
+        // Stryker disable once Equality : alignment == 0 is refused by the first test (docs/MUTATION.md#equivalent-bound)
         if (alignment == 0 || size + alignment < size)
         {
             mapped = 0;

@@ -47,13 +47,13 @@ public static class AreaSpecs
         // The three flags are distinct bits, each added at most once to None: |= and ^= (the mutant) give the same access.
         var access = PageAccess.None;
         if ((protection & (B_READ_AREA | B_KERNEL_READ_AREA)) != 0 || IsWritable(protection))
-            // Stryker disable once Assignment : Read is added once to None, so ^= sets it just as |= does
+            // Stryker disable once Assignment : the flag is clear when added (docs/MUTATION.md#set-once)
             access |= PageAccess.Read;
         if (IsWritable(protection))
-            // Stryker disable once Assignment : Write is added once, to an access without it, so ^= sets it just as |= does
+            // Stryker disable once Assignment : the flag is clear when added (docs/MUTATION.md#set-once)
             access |= PageAccess.Write;
         if ((protection & B_EXECUTE_AREA) != 0)
-            // Stryker disable once Assignment : Execute is added once, to an access without it, so ^= sets it just as |= does
+            // Stryker disable once Assignment : the flag is clear when added (docs/MUTATION.md#set-once)
             access |= PageAccess.Execute;
         return access;
     }

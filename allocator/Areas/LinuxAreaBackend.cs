@@ -45,7 +45,7 @@ public sealed class LinuxAreaBackend : IAreaBackend
         int prot = LinuxNative.ToProt(request.Access);
         int flags = (request.Memory is null ? LinuxNative.MAP_PRIVATE | LinuxNative.MAP_ANONYMOUS : LinuxNative.MAP_SHARED)
             | (request.Populate ? LinuxNative.MAP_POPULATE : 0);
-        // Stryker disable once Unary : Linux ignores fd for MAP_ANONYMOUS (mmap(2): fd is -1 only for portability), so fd +1 maps the same memory
+        // Stryker disable once Unary : Linux ignores fd for MAP_ANONYMOUS (docs/MUTATION.md#anonymous-fd)
         int fd = request.Memory ?? -1;
         switch (request.Placement)
         {
@@ -157,7 +157,7 @@ public sealed class LinuxAreaBackend : IAreaBackend
         int rc = MapAt(at, size, prot, flags, fd, out address);
         if (rc != 0)
             return rc;
-        // Stryker disable once Equality : at address == at the hint was honoured; with > the mutant unmaps it and the gap search finds the same free range at `at` again, so the outcome is the same area at the same address
+        // Stryker disable once Equality : an honoured hint is found again by the gap search (docs/MUTATION.md#equivalent-bound)
         if ((nuint)address >= (nuint)at)
             return 0;
         _os.Munmap(address, size);
@@ -185,15 +185,15 @@ public sealed class LinuxAreaBackend : IAreaBackend
         {
             int dash = line.IndexOf('-', StringComparison.Ordinal);
             int space = line.IndexOf(' ', StringComparison.Ordinal);
-            // Stryker disable once Equality : space == dash cannot happen (one index holds one character, and dash > 0 here), so < and <= decide the same
+            // Stryker disable once Equality : space == dash cannot happen (docs/MUTATION.md#equivalent-bound)
             if (dash <= 0 || space <= dash)
                 continue;
             nuint start = nuint.Parse(line.AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             nuint end = nuint.Parse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            // Stryker disable once Equality : with < the case end == candidate goes on to `candidate = end`, which leaves candidate as it was (start < end = candidate fails the gap test): the same as `continue`
+            // Stryker disable once Equality : end == candidate leaves candidate as it was (docs/MUTATION.md#equivalent-bound)
             if (end <= candidate)
                 continue;
-            // Stryker disable once Equality : a mapping that starts exactly at candidate leaves a gap of 0 bytes, which no size >= 1 fits, so > and >= decide the same
+            // Stryker disable once Equality : a gap of 0 bytes fits no size (docs/MUTATION.md#equivalent-bound)
             if (start >= candidate && start - candidate >= size)
                 return candidate;
             candidate = end;

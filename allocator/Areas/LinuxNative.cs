@@ -129,7 +129,7 @@ internal static partial class LinuxNative
             // A memfd's link reads "/memfd:<name> (deleted)": its name is at most 249 bytes, so 512 always holds it.
             byte* buffer = stackalloc byte[512];
             nint length = LinuxNative.ReadLink(path, buffer, 512);
-            // Stryker disable once Equality : readlink returns 0 bytes only for an empty target, which no /proc/self/fd link has; "" is no memory's name either, so <= and < answer the same
+            // Stryker disable once Equality : no /proc/self/fd link has an empty target (docs/MUTATION.md#equivalent-bound)
             return length < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, (int)length);
         }
 

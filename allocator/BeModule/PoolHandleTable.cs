@@ -66,7 +66,7 @@ internal sealed class PoolHandleTable
     public PoolAllocator? Find(nint id)
     {
         ulong value = (ulong)id;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
+        // Stryker disable once Bitwise : unsigned shift (docs/MUTATION.md#unsigned-shift)
         if (value >> 56 != Tag)
             return null;
         int slot = (int)(value & MaxSlots) - 1;
@@ -74,7 +74,7 @@ internal sealed class PoolHandleTable
         if ((uint)slot >= (uint)slots.Length)
             return null;
         Entry? entry = Volatile.Read(ref slots[slot]);
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
+        // Stryker disable once Bitwise : unsigned shift (docs/MUTATION.md#unsigned-shift)
         return entry is not null && entry.Generation == (uint)(value >> SlotBits) ? entry.Pool : null;
     }
 

@@ -34,7 +34,7 @@ internal sealed class StackWindows
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ThreadMagazine? Find(nuint stackAddress)
     {
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>
+        // Stryker disable once Bitwise : unsigned shift (docs/MUTATION.md#unsigned-shift)
         nuint window = stackAddress >> WindowLog2;
         Entry? entry = _slots[SlotOf(window)];
         return entry is not null && entry.Window == window ? entry.Magazine : null;
@@ -46,7 +46,7 @@ internal sealed class StackWindows
     /// </summary>
     public void Bind(nuint stackAddress, ThreadMagazine magazine)
     {
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>
+        // Stryker disable once Bitwise : unsigned shift (docs/MUTATION.md#unsigned-shift)
         nuint window = stackAddress >> WindowLog2;
         Volatile.Write(ref _slots[SlotOf(window)], new Entry(window, magazine));
     }

@@ -68,11 +68,10 @@ internal sealed class ThreadMagazine
     {
         SpinWait spin = default;
         while (Interlocked.CompareExchange(ref _state, Stopped, Idle) != Idle)
-        // Stryker disable once Block : an empty body spins on the CAS alone until the same fast path leaves: the same outcome
+        // Stryker disable once Block : an empty body waits on the CAS alone (docs/MUTATION.md#spin-timing)
         {
             Interleaving.At(InterleavingPoint.MagazineWait);
-            // Stryker disable once Statement,Unary : the spin only paces the wait (Sleep(0)/Yield, never Sleep(1)); without it, or
-            // with Sleep(1) allowed, the loop waits for the same fast path to leave: the same outcome, more or less CPU
+            // Stryker disable once Statement,Unary : the spin only paces the wait (docs/MUTATION.md#spin-timing)
             spin.SpinOnce(sleep1Threshold: -1);
         }
     }

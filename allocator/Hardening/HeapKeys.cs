@@ -80,7 +80,7 @@ internal readonly struct HeapKeys
     /// it is the pool's own, fixed under <see cref="FixedKeysSwitch"/>, and held by a live block's first bytes only by
     /// chance (about 2^-64). Never 0, the word a block leaves a magazine with.
     /// </summary>
-    // Stryker disable once all : any word but 0 serves (a mark of 0 or 1 only sends more frees through the lock, whose check tells cached from live by looking); the mix makes it the pool's own
+    // Stryker disable once all : any odd word serves as the cache mark (docs/MUTATION.md#any-cache-mark)
     public ulong CacheMark => (BitOperations.RotateLeft(_header * MixB, 29) ^ MixA) | 1;
 
     /// <summary>
@@ -92,10 +92,10 @@ internal readonly struct HeapKeys
     public uint CheckWord(ulong offset, uint size, uint prevSize, uint flags)
     {
         ulong x = (((ulong)size << 32) | prevSize) ^ _header;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
+        // Stryker disable once Bitwise : unsigned shift (docs/MUTATION.md#unsigned-shift)
         x ^= ((((ulong)flags << 32) | (uint)(offset >> 4)) + _header) * MixA;
         x *= MixB;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
+        // Stryker disable once Bitwise : unsigned shift (docs/MUTATION.md#unsigned-shift)
         return (uint)(x ^ (x >> 32));
     }
 
@@ -111,6 +111,6 @@ internal readonly struct HeapKeys
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint SlabSeal(uint slab) => _slab ^ (slab * SlotMix);
 
-    // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
+    // Stryker disable once Bitwise : unsigned shift (docs/MUTATION.md#unsigned-shift)
     private static uint SlotKey(ulong slot) => (uint)(slot >> 2) * SlotMix;
 }

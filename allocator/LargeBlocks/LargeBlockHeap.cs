@@ -114,7 +114,7 @@ internal readonly unsafe partial struct LargeBlockHeap
             Seal(block);
             ulong after = target + SizeOf(Header(target));
             Header(after)->PrevSize = Header(target)->Size;
-            // Stryker disable once Statement : redundant before the steps below, which seal `after` again before anything reads it (SplitTail when it cuts the target, else MarkUsed, as the target's successor); kept so that no header is ever left unsealed between two steps
+            // Stryker disable once Statement : sealed again by the next step (docs/MUTATION.md#reseal)
             Seal(after);
             // MarkUsed is about to count the bytes up to the slab's end as dirty: the front's never-written bytes
             // below it get the poison, so the front keeps the poison invariant.
@@ -206,13 +206,13 @@ internal readonly unsafe partial struct LargeBlockHeap
             WriteHeader(tail, before - newSize, newSize, BlockHeader.Tag);
             ulong afterTail = tail + (before - newSize);
             Header(afterTail)->PrevSize = Header(tail)->Size;
-            // Stryker disable once Statement : redundant before Free(tail), which seals the tail's successor again (MarkFree) or merges it into the tail; kept so that no header is ever left unsealed between two steps
+            // Stryker disable once Statement : sealed again by Free(tail) (docs/MUTATION.md#reseal)
             Seal(afterTail);
             Interleaving.At(InterleavingPoint.BlockSplit);
             Free(tail);
             written = tail + MinBlockSize; // the tail's header and free-list links
         }
-        // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
+        // Stryker disable once Equality : a running maximum (docs/MUTATION.md#running-maximum)
         if (H->DirtyHighWater < written)
             H->DirtyHighWater = written;
         UpdatePeak();
@@ -255,7 +255,7 @@ internal readonly unsafe partial struct LargeBlockHeap
             uint slMap = H->SlBitmap[fl] & (~0u << sl);
             if (slMap == 0)
             {
-                // Stryker disable once Conditional,Equality : inside fl < FlCount (29), fl + 1 < 32 always holds, so forcing it true or testing <= 32 is equivalent (the guard only keeps the shift count below 32)
+                // Stryker disable once Conditional,Equality : fl + 1 < 32 always holds inside fl < FlCount (docs/MUTATION.md#equivalent-bound)
                 uint flMap = fl + 1 < 32 ? H->FlBitmap & (~0u << (fl + 1)) : 0;
                 if (flMap != 0)
                 {
@@ -299,13 +299,13 @@ internal readonly unsafe partial struct LargeBlockHeap
         // The block being cut is still marked free (MarkUsed follows), so the rest records a free predecessor for now.
         WriteHeader(rest, whole - size, size, BlockHeader.Tag | BlockHeader.FreeFlag | BlockHeader.PrevFreeFlag);
         header->Size = Granules.IndexOf(size);
-        // Stryker disable once Statement : redundant before the MarkUsed that follows every SplitTail, which seals the block again; kept so that no header is ever left unsealed between two steps
+        // Stryker disable once Statement : sealed again by the MarkUsed after every SplitTail (docs/MUTATION.md#reseal)
         Seal(block);
         ulong after = rest + (whole - size);
         Header(after)->PrevSize = Header(rest)->Size;
         Header(after)->Flags |= BlockHeader.PrevFreeFlag;
         Seal(after);
-        // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
+        // Stryker disable once Equality : a running maximum (docs/MUTATION.md#running-maximum)
         if (H->DirtyHighWater < rest + MinBlockSize)
             H->DirtyHighWater = rest + MinBlockSize;
         InsertFree(rest);
@@ -319,7 +319,7 @@ internal readonly unsafe partial struct LargeBlockHeap
         header->Size = Granules.IndexOf(size);
         header->PrevSize = Granules.IndexOf(prevSize);
         header->Flags = flags;
-        // Stryker disable once Statement : every caller seals this header again in its next step (MarkUsed of the block or of its predecessor, MarkFree) before anything reads it; kept so that no header is ever left unsealed between two steps
+        // Stryker disable once Statement : every caller seals this header again (docs/MUTATION.md#reseal)
         Seal(offset);
     }
 
@@ -338,7 +338,7 @@ internal readonly unsafe partial struct LargeBlockHeap
             H->FreeBytes -= size;
             H->UsedBytes += size;
         }
-        // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
+        // Stryker disable once Equality : a running maximum (docs/MUTATION.md#running-maximum)
         if (H->DirtyHighWater < block + size)
             H->DirtyHighWater = block + size;
         UpdatePeak();
@@ -358,7 +358,7 @@ internal readonly unsafe partial struct LargeBlockHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void UpdatePeak()
     {
-        // Stryker disable once Equality : a running maximum; with <= (>=) the equal case assigns the value the field already holds, so the mutant is equivalent; the sibling flipped-comparison mutant goes with it
+        // Stryker disable once Equality : a running maximum (docs/MUTATION.md#running-maximum)
         if (H->UsedBytes > H->PeakUsedBytes)
             H->PeakUsedBytes = H->UsedBytes;
     }

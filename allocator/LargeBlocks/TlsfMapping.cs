@@ -39,7 +39,7 @@ public static class TlsfMapping
     public static (int Fl, int Sl) MapInsert(ulong size)
     {
         if (size < SmallBlock)
-            // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
+            // Stryker disable once Bitwise : unsigned shift (docs/MUTATION.md#unsigned-shift)
             return (0, (int)(size >> Granules.Log2));
         int log2 = BitOperations.Log2(size);
         int sl = (int)(size >> (log2 - SlLog2)) ^ SlCount;
@@ -50,7 +50,7 @@ public static class TlsfMapping
     /// <param name="size">A block size: a multiple of 16, at most <see cref="MaxBlockSize"/>.</param>
     public static (int Fl, int Sl) MapSearch(ulong size)
     {
-        // Stryker disable once Equality : at size == SmallBlock (256, a list's lower bound) the round-up adds 2^(8-4)-1 = 15, and 271 maps to the same list (1, 0) as 256, so > is equivalent to >=; the sibling < mutant goes with it
+        // Stryker disable once Equality : 256 and 271 map to the same list (docs/MUTATION.md#equivalent-bound)
         if (size >= SmallBlock)
             size += (1UL << (BitOperations.Log2(size) - SlLog2)) - 1;
         return MapInsert(size);

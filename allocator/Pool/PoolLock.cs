@@ -47,7 +47,7 @@ internal sealed class PoolLock
     {
         // Clears bit 0 (it is set: the caller holds the lock). Left: the woken bit and the waiter count.
         int left = Interlocked.Decrement(ref _state);
-        // Stryker disable once Logical : with || WakeOne is called more often, and it tests the same conditions again before waking anyone
+        // Stryker disable once Logical : WakeOne tests the same conditions again (docs/MUTATION.md#redundant-wake)
         if (left >= OneWaiter && (left & Woken) == 0)
             WakeOne();
     }
@@ -115,15 +115,13 @@ internal sealed class PoolLock
     private bool SpinToTake()
     {
         SpinWait spin = default;
-        // Stryker disable once Boolean : how many rounds the spin lasts is timing only: with no round at all the caller
-        // registers at once, and the registration takes a lock it finds free or waits to be woken
+        // Stryker disable once Boolean : how many rounds the spin lasts is timing only (docs/MUTATION.md#spin-timing)
         while (!spin.NextSpinWillYield)
         {
-            // Stryker disable once all : how long a round spins is timing only (a thread that does not take the lock here
-            // registers, and the registration takes a lock it finds free)
+            // Stryker disable once all : how long a round spins is timing only (docs/MUTATION.md#spin-timing)
             spin.SpinOnce(sleep1Threshold: -1);
             int s = Volatile.Read(ref _state);
-            // Stryker disable once Bitwise : with s | Locked the spin never takes the lock, which the registration then takes or waits for: timing only
+            // Stryker disable once Bitwise : a spin that never takes the lock leaves it to the registration (docs/MUTATION.md#spin-timing)
             if ((s & Locked) == 0 && TryTake(s))
                 return true;
         }
@@ -155,7 +153,7 @@ internal sealed class PoolLock
                     return false;
             }
             else
-                // Stryker disable once all : how long a round spins is timing only
+                // Stryker disable once all : how long a round spins is timing only (docs/MUTATION.md#spin-timing)
                 spin.SpinOnce(sleep1Threshold: -1);
         }
     }
@@ -178,7 +176,7 @@ internal sealed class PoolLock
             if (Interlocked.CompareExchange(ref _state, s | Woken, s) == s)
             {
                 _wake.Release();
-                // Stryker disable once Statement : without it the loop runs once more and returns, bit 1 now being set
+                // Stryker disable once Statement : the next round returns with the bit set (docs/MUTATION.md#redundant-wake)
                 return;
             }
         }

@@ -51,7 +51,7 @@ public static class SizeClasses
     public static int ClassOf(nuint size)
     {
         Debug.Assert(size <= MaxSmallSize);
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> (the mutant) is the same shift as >>; the sibling << mutant goes with it
+        // Stryker disable once Bitwise : unsigned shift (docs/MUTATION.md#unsigned-shift)
         return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s_byGranules), (nint)((size + 15) >> 4));
     }
 

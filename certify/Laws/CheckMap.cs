@@ -245,6 +245,7 @@ internal static class CheckMap
         H("AllocatorModelTests", "the reference model judges hand-made outcomes correctly"),
         H("ModelDifferentialTests", "the model's clever parts agree with brute force"),
         H("LayerFacts", "the allocator's layers only look down (a rule of the code's structure, not a behaviour)"),
+        H("MutationIgnoreFacts", "every mutant excluded from the mutation run is explained in docs/MUTATION.md"),
     ];
 
     private static readonly ILookup<string, Entry> s_byClass = Entries.ToLookup(e => e.Class, StringComparer.Ordinal);
