@@ -125,6 +125,7 @@ internal static class CheckMap
         L("LargeBlockFacts.No_heap_byte", "semantics.calloc", "semantics.placement"),
         L("TlsfMappingProperties", "semantics.placement"),
         L("StatisticsFacts", "semantics.free"),
+        L("StatisticsLawFacts", "semantics.statistics"),
         L("StatisticsFacts.Small_request_overhead", "capacity.guarantee"),
         L("AreaPoolFacts", "semantics.surface"),
         L("AreaPoolFacts.Freeing_twice", "semantics.surface", "misuse.refused"),
