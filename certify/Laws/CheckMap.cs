@@ -238,6 +238,7 @@ internal static class CheckMap
         H("BudgetFacts", "the one budget setting, AREAMALLOC_BUDGET"),
         H("InfrastructureTests", "budget, replay seeds, the property catalog, the mutation probe"),
         H("FailFastTests", "fail-fast mode changes reporting and order, never what is checked"),
+        H("BoundedWaitFacts", "a wait on a thread, task, event, barrier or the pool's lock fails within its budget, naming the lock's waiters and holder"),
         H("RewritingSmokeTests", "the build rewrote the assemblies for Coyote, so Coyote controls the tasks"),
         H("InterleavingFacts", "the allocator's interleaving points are on under Coyote and off elsewhere"),
         H("QuarantiningBackendFacts", "the quarantining backend the delete-race scenarios rely on"),

@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.TestKit.Audit;
 using AreaMalloc.TestKit.Settings;
+using AreaMalloc.TestKit.Waiting;
 
 namespace AreaMalloc.Properties.Soak;
 
@@ -82,11 +83,11 @@ public sealed class SoakTests(ITestOutputHelper output)
                     Step(pool, rng, t, slots, gates, failures, ref nextId, ref crossFrees, ref failedAllocations);
                 }
 
-                barrier.SignalAndWait();
+                Bounded.SignalAndWait(barrier, "the soak's pause for the integrity walk", Bounded.LockOf(pool));
             }
         })).ToList();
         workers.ForEach(w => w.Start());
-        workers.ForEach(w => w.Join());
+        Bounded.JoinAll(workers, "the soak threads", Bounded.LockOf(pool));
         clock.Stop();
         Assert.Empty(failures);
 
