@@ -126,6 +126,7 @@ internal static class CheckMap
         L("TlsfMappingProperties", "semantics.placement"),
         L("StatisticsFacts", "semantics.free"),
         L("StatisticsLawFacts", "semantics.statistics"),
+        L("AddressSpecMatrixFacts", "areas.create-area"),
         L("StatisticsFacts.Small_request_overhead", "capacity.guarantee"),
         L("AreaPoolFacts", "semantics.surface"),
         L("AreaPoolFacts.Freeing_twice", "semantics.surface", "misuse.refused"),

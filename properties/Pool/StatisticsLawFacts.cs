@@ -3,6 +3,7 @@ using AreaMalloc.Pool;
 using AreaMalloc.Properties.Support;
 using AreaMalloc.Slabs;
 using AreaMalloc.TestKit.Audit;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Pool;
 
@@ -29,6 +30,7 @@ public class StatisticsLawFacts
         return pool;
     }
 
+    [SpecRow("stats-fields")]
     [Fact]
     public void An_intact_pool_passes_the_audit_in_every_state()
     {
@@ -56,6 +58,7 @@ public class StatisticsLawFacts
     }
 
     /// <summary>Each field skewed on its own: the audit names that field, expected (the recount, bound or history) vs actual.</summary>
+    [SpecRow("stats-fields")]
     [Theory]
     [InlineData(nameof(PoolStatistics.LiveBlocks))]
     [InlineData(nameof(PoolStatistics.BytesInUse))]
