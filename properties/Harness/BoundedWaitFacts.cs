@@ -35,6 +35,17 @@ public class BoundedWaitFacts
     }
 
     [Fact]
+    public void A_lock_left_free_with_waiters_never_woken_is_named_a_lost_wake_up()
+    {
+        Assert.StartsWith("the pool's lock is free but its waiters were never woken (a lost wake-up): 2 waiters, free",
+            Bounded.LockState(PoolLock.InState(held: false, waiters: 2, woken: false)), StringComparison.Ordinal);
+        Assert.StartsWith("the pool's lock was never released: 2 waiters, held",
+            Bounded.LockState(PoolLock.InState(held: true, waiters: 2, woken: false)), StringComparison.Ordinal);
+        Assert.StartsWith("the pool's lock is free: 1 waiters, free, a waiter woken: yes",
+            Bounded.LockState(PoolLock.InState(held: false, waiters: 1, woken: true)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Each_kind_of_bounded_wait_fails_within_its_budget_with_its_name()
     {
         TimeSpan budget = TimeSpan.FromMilliseconds(100);

@@ -30,9 +30,11 @@ public static class Bounded
 
     /// <summary>The words every give-up on a pool's lock starts with.</summary>
     /// <param name="gate">The lock.</param>
-    /// <returns>"the pool's lock was never released: ..." when held, else its state.</returns>
+    /// <returns>"the pool's lock was never released: ..." when held, "... free but its waiters were never woken ..." when a wake-up was lost, else its state.</returns>
     internal static string LockState(PoolLock gate) =>
-        (gate.IsHeld ? "the pool's lock was never released: " : "the pool's lock is free: ") + gate.Describe();
+        (gate.IsHeld ? "the pool's lock was never released: "
+            : gate.Waiters > 0 && !gate.WaiterWoken ? "the pool's lock is free but its waiters were never woken (a lost wake-up): "
+            : "the pool's lock is free: ") + gate.Describe();
 
     /// <summary>Joins <paramref name="thread"/> within the budget, or throws naming it.</summary>
     /// <param name="thread">The thread.</param>
