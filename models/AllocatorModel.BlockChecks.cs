@@ -25,7 +25,13 @@ public sealed partial class AllocatorModel
 
         if (c.Count != 0 && c.Size > ulong.MaxValue / c.Count)
         {
-            return ExpectNull(label, o, Invariant($"{c.Count} * {c.Size} overflows 64 bits"));
+            Verdict overflow = ExpectNull(label, o, Invariant($"{c.Count} * {c.Size} overflows 64 bits"));
+            if (overflow.IsAllowed)
+            {
+                pool.CountFailure();
+            }
+
+            return overflow;
         }
 
         ulong total = c.Count * c.Size;
@@ -108,6 +114,7 @@ public sealed partial class AllocatorModel
         PoolGeometry g = pool.Geometry;
         if (o.Address == 0)
         {
+            pool.CountFailure(); // counted whatever the verdict: a violation ends the sequence anyway
             if (n > g.Capacity)
             {
                 return Verdict.Allowed(Invariant($"{label} -> NULL (above the capacity {g.Capacity} of {pool})"));

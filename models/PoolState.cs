@@ -50,11 +50,14 @@ public sealed class PoolState
     /// <summary>Refused <c>free</c>/<c>realloc</c> pointers so far.</summary>
     public long RefusedFrees { get; private set; }
 
+    /// <summary>Allocation calls on this pool that returned NULL although they asked for memory.</summary>
+    public long FailedAllocations { get; private set; }
+
     /// <summary>The live blocks keyed by address.</summary>
     public IReadOnlyDictionary<ulong, BlockRecord> LiveBlocks => blocks;
 
     /// <summary>The statistics the real pool must report now.</summary>
-    public PoolStatistics Statistics => new(blocks.Count, BytesInUse, RefusedFrees);
+    public PoolStatistics Statistics => new(blocks.Count, BytesInUse, RefusedFrees, FailedAllocations);
 
     /// <summary>Short label for messages, e.g. <c>pool#2</c>.</summary>
     /// <returns>The label.</returns>
@@ -74,6 +77,8 @@ public sealed class PoolState
 
     internal void CountRefusal() => RefusedFrees++;
 
+    internal void CountFailure() => FailedAllocations++;
+
     /// <summary>Marks the pool deleted and returns the blocks it held (for the global index).</summary>
     internal List<BlockRecord> Delete()
     {
@@ -89,5 +94,6 @@ public sealed class PoolState
         IsLive = IsLive,
         BytesInUse = BytesInUse,
         RefusedFrees = RefusedFrees,
+        FailedAllocations = FailedAllocations,
     };
 }

@@ -12,6 +12,9 @@ internal struct HeapTally
     /// <summary>Bytes in free blocks and in used blocks (slabs included), headers included.</summary>
     public ulong FreeBytes, UsedBytes;
 
+    /// <summary>The size of the largest free block found (header included), or 0 when there is none.</summary>
+    public ulong LargestFree;
+
     /// <summary>Blocks visited (free, used and slabs), and of them the free ones.</summary>
     public int Blocks, FreeBlocks;
 }
@@ -125,6 +128,7 @@ internal readonly unsafe partial struct LargeBlockHeap
     {
         t.FreeBlocks++;
         t.FreeBytes += size;
+        t.LargestFree = Math.Max(t.LargestFree, size);
         if (liveMap.Count(offset, offset + size) != 0)
             return $"free block at 0x{offset:x} contains a live-map bit";
         string? poison = _guard.Poison ? PoisonFill.BreakIn(_base, offset + MinBlockSize, offset + size, H->DirtyHighWater) : null;

@@ -6,7 +6,11 @@ namespace AreaMalloc.Pool;
 /// <param name="BlocksWalked">Heap blocks visited (free, used and slabs).</param>
 /// <param name="FreeBlocks">Free blocks found by the walk.</param>
 /// <param name="Slabs">Slabs found by the walk.</param>
-public sealed record IntegrityReport(string? Violation, ulong? Offset, int BlocksWalked, int FreeBlocks, int Slabs)
+/// <param name="Recount">
+/// The statistics the walk recounted from the blocks themselves (null when the walk stopped at a violation before it
+/// could count everything): what <see cref="PoolStatistics"/> must report.
+/// </param>
+public sealed record IntegrityReport(string? Violation, ulong? Offset, int BlocksWalked, int FreeBlocks, int Slabs, PoolRecount? Recount = null)
 {
     /// <summary>True when every invariant holds.</summary>
     public bool IsValid => Violation is null;

@@ -46,7 +46,25 @@ internal readonly unsafe ref struct IntegrityWalker
             ?? _large.CheckFreeLists(heap.FreeBlocks, ref heap.At)
             ?? _slabs.CheckLists(ref blocks.Slabs, ref heap.At)
             ?? CheckTotals(heap, blocks);
-        return new IntegrityReport(violation, violation is null ? null : heap.At, heap.Blocks, heap.FreeBlocks, blocks.Slabs.Slabs);
+        return new IntegrityReport(violation, violation is null ? null : heap.At, heap.Blocks, heap.FreeBlocks, blocks.Slabs.Slabs,
+            violation is null ? Recount(heap, blocks) : null);
+    }
+
+    /// <summary>The statistics as the walk counted them, block by block (the counters are compared with them in tests).</summary>
+    private static unsafe PoolRecount Recount(HeapTally heap, UsedBlocks blocks)
+    {
+        var perClass = new int[SizeClasses.Count];
+        for (int c = 0; c < perClass.Length; c++)
+            perClass[c] = blocks.Slabs.PerClass[c];
+        return new PoolRecount(
+            LiveBlocks: blocks.LiveBlocks + blocks.Slabs.LiveObjects,
+            BytesInUse: blocks.BytesInUse + blocks.Slabs.LiveBytes,
+            LargeFreeBytes: heap.FreeBytes,
+            LargeUsedBytes: heap.UsedBytes,
+            LargestFreeBlock: heap.LargestFree == 0 ? 0 : heap.LargestFree - BlockFormat.HeaderBytes,
+            SlabCount: blocks.Slabs.Slabs,
+            SpareSlabs: blocks.Slabs.Spares,
+            SlabsPerClass: perClass);
     }
 
     private string? CheckHeader()

@@ -27,6 +27,17 @@ internal sealed class PoolLock
 {
     private const int Locked = 1, Woken = 2, OneWaiter = 4;
 
+    /// <summary>
+    /// The AppContext switch that makes the lock record its holder's managed thread id, for the tests' diagnostics of a
+    /// lock never released. Off (the default) it is a <c>static readonly</c> false the JIT folds away: no cost.
+    /// </summary>
+    internal const string TrackHolderSwitch = "AreaMalloc.PoolLock.TrackHolder";
+
+    private static readonly bool TrackHolder = AppContext.TryGetSwitch(TrackHolderSwitch, out bool on) && on;
+
+    /// <summary>The managed thread id of the holder while <see cref="TrackHolder"/> is on and the lock is held, else 0.</summary>
+    private int _holder;
+
     /// <summary>Bit 0 held, bit 1 a waiter woken, the rest the waiter count times <see cref="OneWaiter"/>.</summary>
     private int _state;
 
@@ -39,12 +50,18 @@ internal sealed class PoolLock
     {
         if (Interlocked.CompareExchange(ref _state, Locked, 0) != 0)
             EnterContended();
+        // Stryker disable once all : diagnostics for tests only (who holds a lock never released)
+        if (TrackHolder)
+            Volatile.Write(ref _holder, Environment.CurrentManagedThreadId);
     }
 
     /// <summary>Gives the lock up, waking a registered waiter unless one is already woken. Call only while holding it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Exit()
     {
+        // Stryker disable once all : diagnostics for tests only (who holds a lock never released)
+        if (TrackHolder)
+            Volatile.Write(ref _holder, 0);
         // Clears bit 0 (it is set: the caller holds the lock). Left: the woken bit and the waiter count.
         int left = Interlocked.Decrement(ref _state);
         // Stryker disable once Logical : WakeOne tests the same conditions again (docs/MUTATION.md#redundant-wake)
@@ -68,6 +85,17 @@ internal sealed class PoolLock
 
     /// <summary>Whether a woken waiter has not yet run (bit 1; a snapshot, for tests).</summary>
     internal bool WaiterWoken => (Volatile.Read(ref _state) & Woken) != 0;
+
+    /// <summary>
+    /// The lock's state in words, for a test that gave up waiting: held or free, by which thread (when the switch
+    /// <see cref="TrackHolderSwitch"/> is on), how many threads wait, whether one was woken, the permits outstanding.
+    /// </summary>
+    internal string Describe()
+    {
+        int holder = Volatile.Read(ref _holder);
+        string by = !IsHeld ? "free" : holder != 0 ? $"held by managed thread {holder}" : "held (holder not tracked)";
+        return $"{Waiters} waiters, {by}, a waiter woken: {(WaiterWoken ? "yes" : "no")}, permits outstanding: {PermitsOutstanding}";
+    }
 
     /// <summary>How many wake permits are outstanding: at most one, by the invariant above (a snapshot, for tests).</summary>
     internal int PermitsOutstanding => _wake.CurrentCount;

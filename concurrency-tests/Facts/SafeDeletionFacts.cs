@@ -4,6 +4,7 @@ using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.Idiomatic;
 using AreaMalloc.BeModule;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.ConcurrencyTests.Facts;
 
@@ -20,6 +21,7 @@ public sealed unsafe class SafeDeletionFacts : IDisposable
     /// <inheritdoc />
     public void Dispose() => _backend.Dispose();
 
+    [SpecRow("misuse-delete-race")]
     [Fact]
     public void Every_call_after_a_safe_delete_fails_cleanly_without_touching_the_area()
     {
@@ -44,6 +46,7 @@ public sealed unsafe class SafeDeletionFacts : IDisposable
         Assert.Equal(0UL, _backend.LiveBytes);
     }
 
+    [SpecRow("misuse-delete-race")]
     [Fact]
     public void A_be_book_pool_deleted_under_a_caller_hands_out_memory_of_the_deleted_area()
     {
@@ -57,6 +60,7 @@ public sealed unsafe class SafeDeletionFacts : IDisposable
         Assert.NotEmpty(_backend.FindWritesAfterUnmap());
     }
 
+    [SpecRow("settings-behavior")]
     [Fact]
     public void Pools_are_made_with_the_be_book_behavior_unless_asked_otherwise()
     {
@@ -66,6 +70,7 @@ public sealed unsafe class SafeDeletionFacts : IDisposable
         Assert.Equal(PoolBehavior.BeBook, pool!.Behavior);
     }
 
+    [SpecRow("settings-behavior")]
     [Fact]
     public void An_unknown_behavior_is_refused_with_B_BAD_VALUE()
     {

@@ -68,6 +68,7 @@ public static class CreateDeletePoolsScenario
             Specification.Assert(damage < 0, $"the block of kept pool {pool.Block.Id} was overwritten at byte {damage}");
             IntegrityReport integrity = pool.Pool.CheckIntegrity();
             Specification.Assert(integrity.IsValid, $"kept pool {pool.Block.Id}: {integrity}");
+            PoolAudit.AssertLaws(pool.Pool, $"of kept pool {pool.Block.Id}");
         }
 
         Specification.Assert(loader.PutModule(B_AREA_MALLOC_MODULE_NAME) == B_OK, "put_module failed");

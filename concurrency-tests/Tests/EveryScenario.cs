@@ -1,6 +1,7 @@
 using AreaMalloc.ConcurrencyTests.Infrastructure;
 using AreaMalloc.ConcurrencyTests.Scenarios;
 using Xunit.Abstractions;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.ConcurrencyTests.Tests;
 
@@ -25,6 +26,7 @@ public sealed class EveryScenario(ITestOutputHelper output)
         return rows;
     }
 
+    [SpecRow("misuse-delete-race")]
     [ScenarioTheory]
     [MemberData(nameof(Rows))]
     public void Holds_its_law_under_every_explored_interleaving(string scenario, ExplorationStrategy strategy)

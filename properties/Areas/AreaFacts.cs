@@ -1,6 +1,7 @@
 using AreaMalloc.Areas;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.TestKit.Backends;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Areas;
 
@@ -19,6 +20,7 @@ public unsafe class AreaFacts
         return _areas.CreateArea("test area", ref address, addressSpec, size, lockSpec, protection);
     }
 
+    [SpecRow("area-size")]
     [Theory]
     [InlineData(0UL)]
     [InlineData(1UL)]
@@ -32,6 +34,7 @@ public unsafe class AreaFacts
         Assert.Equal(0, _areas.Count);
     }
 
+    [SpecRow("area-unmap-once")]
     [Fact]
     public void Any_address_area_is_registered_readable_writable_and_unmapped_exactly_once()
     {
@@ -48,6 +51,7 @@ public unsafe class AreaFacts
         Assert.Equal(0, _backend.MappedBytes);
     }
 
+    [SpecRow("area-ids")]
     [Fact]
     public void Ids_are_positive_distinct_and_names_are_truncated_to_B_OS_NAME_LENGTH_minus_one()
     {
@@ -62,6 +66,7 @@ public unsafe class AreaFacts
         _areas.DeleteArea(second);
     }
 
+    [SpecRow("area-exact-address")]
     [Fact]
     public void Exact_address_maps_exactly_there_when_free()
     {
@@ -75,6 +80,7 @@ public unsafe class AreaFacts
         _areas.DeleteArea(id);
     }
 
+    [SpecRow("area-exact-address")]
     [Fact]
     public void Exact_address_over_an_existing_mapping_fails_with_B_NO_MEMORY_and_clobbers_nothing()
     {
@@ -97,6 +103,7 @@ public unsafe class AreaFacts
         Assert.Empty(_backend.Calls);
     }
 
+    [SpecRow("area-base-address")]
     [Fact]
     public void Base_address_places_the_area_at_or_above_the_address()
     {
@@ -116,6 +123,7 @@ public unsafe class AreaFacts
         _areas.DeleteArea(second);
     }
 
+    [SpecRow("area-clone-or-unknown-spec")]
     [Theory]
     [InlineData(B_CLONE_ADDRESS)]
     [InlineData(6u)]
@@ -126,6 +134,7 @@ public unsafe class AreaFacts
         Assert.Empty(_backend.Calls);
     }
 
+    [SpecRow("area-block-address")]
     [Fact]
     public void Any_kernel_block_address_aligns_the_area_to_its_size_rounded_up_to_a_power_of_two()
     {
@@ -137,6 +146,7 @@ public unsafe class AreaFacts
         Assert.Equal(0, _backend.MappedBytes); // the trimmed ends were unmapped too
     }
 
+    [SpecRow("area-any-address")]
     [Fact]
     public void Any_kernel_address_places_anywhere()
     {
@@ -146,6 +156,7 @@ public unsafe class AreaFacts
         _areas.DeleteArea(id);
     }
 
+    [SpecRow("area-no-lock")]
     [Fact]
     public void No_lock_maps_lazily_without_locking()
     {
@@ -155,6 +166,7 @@ public unsafe class AreaFacts
         _areas.DeleteArea(id);
     }
 
+    [SpecRow("area-lazy-lock")]
     [Fact]
     public void Lazy_lock_locks_pages_on_first_touch()
     {
@@ -164,6 +176,9 @@ public unsafe class AreaFacts
         _areas.DeleteArea(id);
     }
 
+    [SpecRow("area-lomem")]
+    [SpecRow("area-contiguous")]
+    [SpecRow("area-full-lock")]
     [Theory]
     [InlineData(B_FULL_LOCK)]
     [InlineData(B_CONTIGUOUS)]
@@ -180,6 +195,7 @@ public unsafe class AreaFacts
         _areas.DeleteArea(id);
     }
 
+    [SpecRow("area-full-lock")]
     [Theory]
     [InlineData(LinuxErrno.EPERM)]
     [InlineData(LinuxErrno.ENOMEM)]
@@ -192,6 +208,7 @@ public unsafe class AreaFacts
         Assert.Equal(0, _backend.MappedBytes);
     }
 
+    [SpecRow("area-os-failure")]
     [Theory]
     [InlineData(LinuxErrno.ENOMEM, B_NO_MEMORY)]
     [InlineData(LinuxErrno.EINVAL, B_BAD_VALUE)]
@@ -210,6 +227,7 @@ public unsafe class AreaFacts
         Assert.Empty(_backend.Calls);
     }
 
+    [SpecRow("area-protection")]
     [Theory]
     [InlineData(0u, PageAccess.None)]
     [InlineData(B_READ_AREA, PageAccess.Read)]
@@ -228,6 +246,7 @@ public unsafe class AreaFacts
         _areas.DeleteArea(id);
     }
 
+    [SpecRow("area-protection")]
     [Theory]
     [InlineData(8u)]
     [InlineData(64u)]
@@ -238,6 +257,7 @@ public unsafe class AreaFacts
         Assert.Empty(_backend.Calls);
     }
 
+    [SpecRow("area-unmap-refused")]
     [Fact]
     public void Failed_unmap_keeps_the_area_registered_so_it_is_unmapped_exactly_once_later()
     {
@@ -250,6 +270,7 @@ public unsafe class AreaFacts
         Assert.Equal(0, _backend.MappedBytes);
     }
 
+    [SpecRow("area-backend")]
     [Fact]
     public void A_registry_needs_a_backend()
     {
@@ -265,6 +286,7 @@ public unsafe class AreaFacts
         Assert.Equal(0, _areas.Count);
     }
 
+    [SpecRow("area-names")]
     [Theory]
     [InlineData(B_OS_NAME_LENGTH - 1, B_OS_NAME_LENGTH - 1)]
     [InlineData(B_OS_NAME_LENGTH, B_OS_NAME_LENGTH - 1)]

@@ -6,6 +6,7 @@ using AreaMalloc.TestKit.Settings;
 using FsCheck;
 using FsCheck.Fluent;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Areas;
 
@@ -65,6 +66,7 @@ public sealed unsafe class AreaHandleFacts : IDisposable
         return (byte*)info.Address;
     }
 
+    [SpecRow("clone-export")]
     [Fact]
     public void An_exported_handle_names_this_process_the_area_its_memory_and_what_a_clone_may_ask()
     {
@@ -83,6 +85,7 @@ public sealed unsafe class AreaHandleFacts : IDisposable
         Assert.Equal($"/memfd:area_malloc:{h.Tag:x16}:{(ulong)Size:x} (deleted)", new FileInfo($"/proc/self/fd/{h.Memory}").LinkTarget);
     }
 
+    [SpecRow("clone-export")]
     [Fact]
     public void A_private_area_exports_a_handle_without_memory_and_an_unknown_area_none()
     {
@@ -141,6 +144,7 @@ public sealed unsafe class AreaHandleFacts : IDisposable
         Assert.True(_other.SharesMemory(clone, again));
     }
 
+    [SpecRow("clone-protection")]
     [Fact]
     public void Memory_a_team_cloned_read_only_from_another_team_is_B_NOT_ALLOWED_to_write_even_through_its_own_clones()
     {
@@ -154,6 +158,7 @@ public sealed unsafe class AreaHandleFacts : IDisposable
         Assert.Equal(2, _other.Count);
     }
 
+    [SpecRow("clone-from-handle")]
     [Fact]
     public void An_area_without_B_CLONEABLE_AREA_is_B_NOT_ALLOWED_to_another_team_and_nothing_is_opened()
     {
@@ -185,6 +190,7 @@ public sealed unsafe class AreaHandleFacts : IDisposable
         Assert.True(Clone(h, ReadWrite) > 0);
     }
 
+    [SpecRow("clone-from-handle")]
     [Fact]
     public void A_handle_whose_area_was_deleted_is_B_BAD_VALUE_and_leaves_nothing_open()
     {
@@ -257,6 +263,7 @@ public sealed unsafe class AreaHandleFacts : IDisposable
         Assert.Equal(0, _other.Count);
     }
 
+    [SpecRow("clone-clone-address")]
     [Fact]
     public void B_CLONE_ADDRESS_places_the_clone_at_the_owners_address_which_in_another_process_is_free()
     {
@@ -268,6 +275,7 @@ public sealed unsafe class AreaHandleFacts : IDisposable
         Assert.Equal(0, _otherBackend.OpenMemories);
     }
 
+    [SpecRow("clone-lock")]
     [Fact]
     public void A_fully_locked_area_gives_clones_that_report_its_lock_and_have_every_page_mapped_in()
     {
@@ -292,6 +300,7 @@ public sealed unsafe class AreaHandleFacts : IDisposable
         "unknown protection bit",
     };
 
+    [SpecRow("clone-from-handle")]
     [Theory]
     [MemberData(nameof(MalformedHandles))]
     public void A_malformed_handle_is_B_BAD_VALUE_before_any_OS_call(string what)

@@ -2,6 +2,7 @@ using AreaMalloc.Areas;
 using AreaMalloc.TestKit.Backends;
 using AreaMalloc.Properties.Support;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Areas;
 
@@ -49,6 +50,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
         return info;
     }
 
+    [SpecRow("clone-cloneable-area")]
     [Fact]
     public void A_cloneable_area_is_shared_memory_and_an_area_without_B_CLONEABLE_AREA_is_private_anonymous_memory()
     {
@@ -62,6 +64,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
         Assert.Equal(1, _backend.OpenMemories);
     }
 
+    [SpecRow("clone-any-address")]
     [Fact]
     public void A_clone_maps_the_same_bytes_at_another_address_both_ways()
     {
@@ -80,6 +83,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
         Assert.True(_areas.SharesMemory(source, clone));
     }
 
+    [SpecRow("clone-area-info")]
     [Fact]
     public void Get_area_info_of_a_clone_gives_its_own_id_name_address_spec_and_protection_and_the_sources_size_and_lock()
     {
@@ -99,6 +103,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
         Assert.Equal(new[] { source, clone }, _areas.Snapshot().Select(a => a.Id));
     }
 
+    [SpecRow("clone-delete")]
     [Fact]
     public void Deleting_the_source_leaves_the_clone_intact_and_the_memory_closes_with_its_last_area()
     {
@@ -119,6 +124,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
         Assert.Equal(0, _backend.MappedBytes);
     }
 
+    [SpecRow("clone-delete")]
     [Fact]
     public void Deleting_a_clone_leaves_the_source_intact()
     {
@@ -147,6 +153,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
         Assert.Equal(1, _backend.OpenMemories);
     }
 
+    [SpecRow("clone-protection")]
     [Fact]
     public void The_same_team_may_clone_its_read_only_area_writable_as_Haiku_allows()
     {
@@ -159,6 +166,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
         Assert.Equal("r--s", ProcMapsLine.At(Info(source).Address).Permissions);
     }
 
+    [SpecRow("clone-source")]
     [Fact]
     public void A_missing_or_deleted_source_is_B_BAD_VALUE_and_maps_nothing()
     {
@@ -174,6 +182,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
         Assert.Equal(0, _areas.Count);
     }
 
+    [SpecRow("clone-source")]
     [Fact]
     public void A_private_area_is_B_NOT_ALLOWED_because_its_pages_cannot_be_mapped_again()
     {
@@ -186,6 +195,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
         Assert.False(_areas.SharesMemory(source, source));
     }
 
+    [SpecRow("clone-kernel-or-unknown-spec")]
     [Theory]
     [InlineData(B_ANY_KERNEL_ADDRESS, 0L)]
     [InlineData(B_ANY_KERNEL_BLOCK_ADDRESS, 0L)]
@@ -204,6 +214,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
         Assert.Equal(1, _areas.Count);
     }
 
+    [SpecRow("clone-protection")]
     [Theory]
     [InlineData(8u)]
     [InlineData(64u)]
@@ -218,6 +229,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
         Assert.Equal(calls, _backend.Calls.Count);
     }
 
+    [SpecRow("clone-clone-address")]
     [Fact]
     public void B_CLONE_ADDRESS_in_the_sources_own_process_asks_for_the_sources_range_which_is_taken_so_B_NO_MEMORY()
     {
@@ -235,6 +247,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
 
     private static MapRequest MapRequestAt(nint address) => new(Size, Placement.Exact, address, PageAccess.Read | PageAccess.Write, false);
 
+    [SpecRow("clone-lock")]
     [Fact]
     public void A_clone_asks_for_the_clones_access_the_sources_memory_and_for_a_fully_locked_source_every_page_at_once()
     {
@@ -250,6 +263,7 @@ public sealed unsafe class CloneAreaFacts : IDisposable
         Assert.Equal("r-xs", ProcMapsLine.At(Info(clone).Address).Permissions);
     }
 
+    [SpecRow("clone-os-failure")]
     [Fact]
     public void A_clone_the_OS_cannot_map_reports_its_errno_as_a_Be_status_and_keeps_nothing()
     {

@@ -2,6 +2,7 @@ using AreaMalloc.Areas;
 using AreaMalloc.TestKit.Backends;
 using AreaMalloc.Properties.Support;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Areas;
 
@@ -44,6 +45,7 @@ public sealed unsafe class ClonePlacementFacts : IDisposable
         return probe;
     }
 
+    [SpecRow("clone-exact-or-base-address")]
     [Fact]
     public void A_B_EXACT_ADDRESS_clone_maps_the_source_exactly_at_a_free_address()
     {
@@ -59,6 +61,7 @@ public sealed unsafe class ClonePlacementFacts : IDisposable
         Assert.Equal((at, B_EXACT_ADDRESS), (info.Address, info.AddressSpec));
     }
 
+    [SpecRow("clone-exact-or-base-address")]
     [Fact]
     public void A_B_EXACT_ADDRESS_clone_over_a_mapping_is_B_NO_MEMORY_and_clobbers_nothing()
     {
@@ -70,6 +73,7 @@ public sealed unsafe class ClonePlacementFacts : IDisposable
         Assert.Equal(0x21, ((byte*)source.Address)[1]);
     }
 
+    [SpecRow("clone-exact-or-base-address")]
     [Fact]
     public void A_B_BASE_ADDRESS_clone_maps_the_source_at_or_above_the_address()
     {

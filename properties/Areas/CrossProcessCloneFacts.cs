@@ -7,6 +7,7 @@ using AreaMalloc.Properties.Support;
 using AreaMalloc.Properties.Runner;
 using AreaMalloc.TestKit.Settings;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Areas;
 
@@ -136,6 +137,7 @@ public sealed unsafe class CrossProcessCloneFacts : IDisposable
         AssertPoolIntact();
     }
 
+    [SpecRow("clone-from-handle")]
     [Fact]
     public void Bad_clones_from_another_process_get_the_Be_codes_and_lose_nothing()
     {

@@ -3,6 +3,7 @@ using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.Pool;
 using AreaMalloc.BeModule;
 using AreaMalloc.TestKit.Backends;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.BeModule;
 
@@ -25,6 +26,7 @@ public unsafe class ModuleFacts
         return module!;
     }
 
+    [SpecRow("mod-get")]
     [Fact]
     public void The_module_is_found_by_its_Be_name()
     {
@@ -33,6 +35,7 @@ public unsafe class ModuleFacts
         Assert.Equal(1, _loader.Users);
     }
 
+    [SpecRow("mod-get")]
     [Theory]
     [InlineData("generic/area_malloc/v2")]
     [InlineData("")]
@@ -45,12 +48,14 @@ public unsafe class ModuleFacts
         Assert.Equal(0, _loader.Users);
     }
 
+    [SpecRow("mod-put")]
     [Fact]
     public void Put_without_get_is_B_BAD_VALUE()
     {
         Assert.Equal(B_BAD_VALUE, _loader.PutModule(B_AREA_MALLOC_MODULE_NAME));
     }
 
+    [SpecRow("mod-last-put")]
     [Fact]
     public void Every_get_returns_the_same_module_and_the_last_put_deletes_every_remaining_pool()
     {
@@ -73,6 +78,8 @@ public unsafe class ModuleFacts
         Assert.Equal(0, again.PoolCount);
     }
 
+    [SpecRow("mod-delete-once")]
+    [SpecRow("misuse-deleted-pool")]
     [Fact]
     public void Delete_pool_is_B_OK_once_then_B_ERROR_and_every_call_on_the_deleted_pool_is_null()
     {
@@ -89,6 +96,8 @@ public unsafe class ModuleFacts
         Assert.Equal(0, _areas.Count);
     }
 
+    [SpecRow("mod-delete-refused")]
+    [SpecRow("misuse-os-refuses-unmap")]
     [Fact]
     public void A_delete_pool_the_OS_refuses_is_B_ERROR_and_the_pool_stays_usable_and_deletable()
     {
@@ -102,6 +111,8 @@ public unsafe class ModuleFacts
         Assert.Equal(0, _backend.MappedBytes);
     }
 
+    [SpecRow("mod-pool-ids")]
+    [SpecRow("misuse-garbage-id")]
     [Fact]
     public void Garbage_pool_ids_are_refused_without_being_dereferenced()
     {
@@ -122,6 +133,7 @@ public unsafe class ModuleFacts
         Assert.Equal(B_OK, module.DeletePool(real));
     }
 
+    [SpecRow("mod-pool-ids")]
     [Fact]
     public void A_deleted_pools_id_stays_invalid_after_its_slot_is_reused()
     {
@@ -135,6 +147,7 @@ public unsafe class ModuleFacts
         Assert.Equal(B_OK, module.DeletePool(reused));
     }
 
+    [SpecRow("misuse-bad-create")]
     [Fact]
     public void Create_pool_returns_null_for_bad_specs()
     {

@@ -3,6 +3,7 @@ using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.BeModule;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.BeModule;
 
@@ -19,6 +20,7 @@ public sealed unsafe class PoolHandleTableFacts : IDisposable
 
     private static nint Id(uint generation, uint slotPlusOne) => unchecked((nint)(Tag | ((long)generation << 24) | slotPlusOne));
 
+    [SpecRow("mod-pool-ids")]
     [Fact]
     public void The_first_id_names_slot_one_at_generation_one_and_a_reused_slot_gets_the_next_generation()
     {

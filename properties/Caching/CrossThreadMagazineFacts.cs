@@ -2,6 +2,7 @@ using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.Caching;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Waiting;
 
 namespace AreaMalloc.Properties.Caching;
 
@@ -28,7 +29,7 @@ public sealed class CrossThreadMagazineFacts
             }
         });
         thread.Start();
-        thread.Join();
+        Bounded.Join(thread, "the other thread's action");
         if (failure is not null)
             throw new Xunit.Sdk.XunitException($"on the other thread: {failure}");
     }
@@ -85,7 +86,7 @@ public sealed class CrossThreadMagazineFacts
             foreach (nuint size in new nuint[] { 16, 64, 1024 })
                 pool.Free(pool.Malloc(size)); // binds the magazine and refills each class
             ready.Set();
-            go.Wait();
+            Bounded.Wait(go, "the go signal");
             Volatile.Write(ref started, true);
             foreach (nuint size in new nuint[] { 16, 64, 1024 })
             {
@@ -97,14 +98,14 @@ public sealed class CrossThreadMagazineFacts
             results.Add($"realloc 16 -> 1024 -> 1000 -> 64 {(moved != 0 ? "ok" : "NULL")}, free {pool.Free(moved)}");
         });
         worker.Start();
-        ready.Wait();
+        Bounded.Wait(ready, "the worker's first malloc and free", Bounded.LockOf(pool));
         bool finished;
         using (pool.Lock.Hold())
         {
             go.Set();
             finished = FinishesWhileTheLockIsHeld(worker, () => Volatile.Read(ref started));
         }
-        worker.Join();
+        Bounded.Join(worker, "the worker", Bounded.LockOf(pool));
         Assert.True(finished, "a small malloc, realloc or free from a filled magazine waited for the pool's lock held by another thread");
         Assert.Equal(["malloc(16) ok, free Live", "malloc(64) ok, free Live", "malloc(1024) ok, free Live", "realloc 16 -> 1024 -> 1000 -> 64 ok, free Live"], results);
         PoolFixture.AssertIntact(pool);
@@ -148,7 +149,7 @@ public sealed class CrossThreadMagazineFacts
         // The magazine is Busy (a fast path in flight): GetStatistics must wait, however long this thread takes.
         bool finishedWhileBusy = statistics.Join(TimeSpan.FromMilliseconds(300));
         magazine.Exit();
-        statistics.Join();
+        Bounded.Join(statistics, "the statistics call", Bounded.LockOf(pool));
         Assert.False(finishedWhileBusy, "GetStatistics stopped and drained a magazine while its owner was inside a fast path");
         Assert.True(Volatile.Read(ref drained));
         Assert.Equal(0, pool.CachedBlocks);
@@ -201,14 +202,13 @@ public sealed class CrossThreadMagazineFacts
                 pool.Free(pool.Malloc(32));
                 for (int r = 0; r < rounds; r++)
                 {
-                    start.SignalAndWait();
+                    Bounded.SignalAndWait(start, "the two freeing threads' round");
                     results[me, r] = pool.Free(block[r]);
                 }
             });
             threads[t].Start();
         }
-        foreach (Thread thread in threads)
-            thread.Join();
+        Bounded.JoinAll(threads, "the two freeing threads", Bounded.LockOf(pool));
         for (int r = 0; r < rounds; r++)
         {
             var pair = (results[0, r], results[1, r]);

@@ -8,6 +8,7 @@ using AreaMalloc.Format;
 using AreaMalloc.Idiomatic;
 using AreaMalloc.BeModule;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Caching;
 
@@ -58,6 +59,7 @@ public sealed unsafe class MagazineFacts
         Assert.Equal(B_OK, pool.Delete());
     }
 
+    [SpecRow("stats-drain-magazines")]
     [Fact]
     public void Statistics_and_the_walker_see_cached_blocks_as_free_and_give_them_back_to_their_slabs()
     {
@@ -230,6 +232,7 @@ public sealed unsafe class MagazineFacts
         return block;
     }
 
+    [SpecRow("hard-slab-magic")]
     [Fact]
     public void A_slab_header_failing_its_magic_is_refused_as_corrupt_and_stops_the_cached_mallocs()
     {
@@ -264,6 +267,7 @@ public sealed unsafe class MagazineFacts
         Assert.Equal(B_ERROR, pool.Delete());
     }
 
+    [SpecRow("settings-caching")]
     [Fact]
     public void Poisoned_pools_never_cache_and_an_unknown_caching_flag_is_refused()
     {
@@ -283,6 +287,7 @@ public sealed unsafe class MagazineFacts
         Assert.Equal(0, areas.Count);
     }
 
+    [SpecRow("settings-caching")]
     [Fact]
     public void The_options_and_the_module_loader_pass_the_caching_to_their_pools()
     {

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using AreaMalloc.Pool;
 using AreaMalloc.Caching;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Waiting;
 
 namespace AreaMalloc.Properties.Caching;
 
@@ -71,7 +72,7 @@ public sealed class StackWindowFacts
             takenDeep = MallocFromDeeperWindow(pool, 64);
         }, maxStackSize: 4 << 20);
         thread.Start();
-        thread.Join();
+        Bounded.Join(thread, "the thread that takes a block from a deeper stack window", Bounded.LockOf(pool));
         Assert.True(takenDeep == freedShallow,
             $"a malloc two windows deeper pops the block the thread freed last: expected 0x{freedShallow:x}; actual 0x{takenDeep:x}");
         Assert.True(pool.CachedBlocks == cachedAfterFree - 1,
@@ -96,12 +97,12 @@ public sealed class StackWindowFacts
             pool.Free(freedByOwner);
             shared = pool.CurrentThreadMagazine;
             ownerReady.Set();
-            go.Wait();
+            Bounded.Wait(go, "the go signal");
             MallocFreeRounds(pool, identity: 1, Rounds, held, failures);
         });
         var guest = new Thread(() =>
         {
-            ownerReady.Wait();
+            Bounded.Wait(ownerReady, "the owner thread's first free", Bounded.LockOf(pool));
             // The window of this frame and the one below it, where malloc's own frame may lie.
             nuint here = StackWindows.CurrentStackAddress();
             pool.BindWindow(here, shared!);
@@ -113,8 +114,7 @@ public sealed class StackWindowFacts
         });
         owner.Start();
         guest.Start();
-        owner.Join();
-        guest.Join();
+        Bounded.JoinAll([owner, guest], "the owner and guest threads sharing a magazine", Bounded.LockOf(pool));
         Assert.True(shared is not null, "the owner thread has no magazine after a malloc/free pair");
         Assert.True(takenByGuest == freedByOwner,
             $"the guest's first malloc pops the block the owner cached last: expected 0x{freedByOwner:x}; actual 0x{takenByGuest:x}");

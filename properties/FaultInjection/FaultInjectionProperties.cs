@@ -9,6 +9,7 @@ using AreaMalloc.TestKit.Settings;
 using AreaMalloc.TestKit.Backends;
 using AreaMalloc.TestKit.ModelBased;
 using AreaMalloc.Properties.Runner;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.FaultInjection;
 
@@ -26,6 +27,7 @@ public sealed class FaultInjectionProperties(ITestOutputHelper output)
     /// <summary>The faulted runs per sequence at most (every call site when the sequence has no more calls).</summary>
     public const int MaxFaultsPerSequence = 16;
 
+    [SpecRow("area-backend")]
     [Fact]
     public void Every_injected_OS_failure_surfaces_as_documented_and_leaks_nothing()
     {

@@ -2,6 +2,7 @@ using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.BeModule;
 using AreaMalloc.TestKit.Backends;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.FaultInjection;
 
@@ -11,6 +12,7 @@ namespace AreaMalloc.Properties.FaultInjection;
 /// </summary>
 public sealed unsafe class PutModuleFaultFacts
 {
+    [SpecRow("mod-last-put-refused")]
     [Fact]
     public void Last_put_module_with_a_refused_unmap_keeps_the_pool_and_the_module_then_retries()
     {

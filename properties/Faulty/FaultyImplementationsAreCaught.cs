@@ -50,9 +50,21 @@ public sealed class FaultyImplementationsAreCaught(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_largest_free_block_that_is_the_free_total_is_caught()
+    {
+        Catch(new FaultyFactory("LargestFreeBlock reports every free byte", p => new LargestFreeBlockIsTheFreeTotal(p)), "LargestFreeBlock expected");
+    }
+
+    [Fact]
+    public void A_failed_realloc_left_uncounted_is_caught()
+    {
+        Catch(new FaultyFactory("a failed realloc is not counted", p => new FailedReallocUncounted(p)), "statistics: expected|FailedAllocations expected");
+    }
+
+    [Fact]
     public void Coalescing_that_loses_a_neighbour_is_caught()
     {
-        Catch(new FaultyFactory("coalescing loses the neighbour", p => new CoalescingLosesNeighbour(p)), "expected a block|not pristine|must be as pristine");
+        Catch(new FaultyFactory("coalescing loses the neighbour", p => new CoalescingLosesNeighbour(p)), "expected a block|not pristine|must be as pristine|breaks its law");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using AreaMalloc.Pool;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Properties.Support.Forge;
 using AreaMalloc.Format;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Hardening;
 
@@ -47,6 +48,7 @@ public unsafe class CheckWordFacts : IDisposable
             "two pools with the same first header have the same check word: the keys are not per pool");
     }
 
+    [SpecRow("hard-boundary-tag")]
     [Fact]
     public void A_header_failing_its_check_word_is_refused_by_free_and_check_and_named_by_the_walker()
     {
@@ -212,6 +214,7 @@ public unsafe class CheckWordFacts : IDisposable
         Assert.Equal(1, _pool.GetStatistics().RefusedFrees);
     }
 
+    [SpecRow("op-free-damaged")]
     [Fact]
     public void A_damaged_pool_refuses_allocations_but_frees_blocks_that_check_out()
     {

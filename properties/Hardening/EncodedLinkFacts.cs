@@ -2,6 +2,7 @@ using AreaMalloc.Pool;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Properties.Support.Forge;
 using AreaMalloc.Format;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Hardening;
 
@@ -33,6 +34,7 @@ public unsafe class EncodedLinkFacts : IDisposable
         return (HeaderOffset(_pool, a), HeaderOffset(_pool, b), HeaderOffset(_pool, c), HeaderOffset(_pool, d));
     }
 
+    [SpecRow("hard-tlsf-link")]
     [Fact]
     public void Large_block_links_are_stored_encoded_and_decode_to_their_neighbours()
     {
@@ -56,6 +58,7 @@ public unsafe class EncodedLinkFacts : IDisposable
         Assert.Equal(b, _pool.Damage?.Offset);
     }
 
+    [SpecRow("hard-tlsf-link")]
     [Fact]
     public void A_next_link_decoding_outside_the_heap_is_refused_and_named_by_the_walker()
     {
@@ -147,6 +150,7 @@ public unsafe class EncodedLinkFacts : IDisposable
         return (objects, (ulong)SlabOf(_pool, objects[0]) << 4);
     }
 
+    [SpecRow("hard-slab-link")]
     [Fact]
     public void Slab_links_are_stored_encoded_and_followed_in_order()
     {
@@ -183,6 +187,7 @@ public unsafe class EncodedLinkFacts : IDisposable
         { "a copy of another free object's encoded link", 5 },
     };
 
+    [SpecRow("hard-slab-link")]
     [Theory]
     [MemberData(nameof(ForgedSlabLinks))]
     public void A_slab_link_to_anything_but_a_free_carved_object_of_the_slab_is_refused_when_popped(string target, int which)

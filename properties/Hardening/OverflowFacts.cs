@@ -4,6 +4,7 @@ using AreaMalloc.Slabs;
 using AreaMalloc.Properties.Support;
 using static AreaMalloc.Properties.Support.Forge;
 using AreaMalloc.Format;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Hardening;
 
@@ -37,6 +38,7 @@ public unsafe class OverflowFacts : IDisposable
         new Span<byte>((void*)(block + (nint)usable), extra).Fill(value);
     }
 
+    [SpecRow("misuse-overflow")]
     [Fact]
     public void An_overflow_over_the_next_large_blocks_header_is_refused_by_free_named_by_the_walker_and_stops_allocation()
     {
@@ -118,6 +120,7 @@ public unsafe class OverflowFacts : IDisposable
         AssertRefusesAllocations(_pool, objects[3]);
     }
 
+    [SpecRow("hard-slab-magic")]
     [Fact]
     public void An_overflow_from_a_large_block_over_a_slabs_header_is_refused_by_malloc_and_free()
     {

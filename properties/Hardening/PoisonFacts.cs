@@ -6,6 +6,7 @@ using static AreaMalloc.Properties.Support.Forge;
 using AreaMalloc.Format;
 using AreaMalloc.Idiomatic;
 using AreaMalloc.BeModule;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Hardening;
 
@@ -93,6 +94,7 @@ public unsafe class PoisonFacts : IDisposable
         Assert.Equal(BlockCheck.Live, _pool.Free(other));
     }
 
+    [SpecRow("misuse-use-after-free")]
     [Fact]
     public void A_write_into_a_freed_large_block_is_reported_when_it_would_be_handed_out_again()
     {
@@ -147,6 +149,7 @@ public unsafe class PoisonFacts : IDisposable
         AssertDamage(_pool, DamageKind.FreeListLink, Off(_pool, obj), "decodes to");
     }
 
+    [SpecRow("misuse-use-after-free")]
     [Fact]
     public void Without_the_option_freed_memory_keeps_its_bytes_and_a_write_into_it_goes_unnoticed()
     {
@@ -262,6 +265,7 @@ public unsafe class PoisonFacts : IDisposable
         AssertUndamaged(_pool);
     }
 
+    [SpecRow("misuse-use-after-free")]
     [Fact]
     public void An_AreaPool_with_PoisonFreedMemory_throws_PoolCorruptedException_on_a_use_after_free_write()
     {
@@ -293,6 +297,7 @@ public unsafe class PoisonFacts : IDisposable
         Assert.Equal("Pointer 0x0 is NULL; the pool is unchanged. (Parameter 'block')", refused.Message);
     }
 
+    [SpecRow("misuse-overflow")]
     [Fact]
     public void An_AreaPool_refuses_a_block_next_to_an_overflow_and_then_every_allocation()
     {
@@ -309,6 +314,7 @@ public unsafe class PoisonFacts : IDisposable
         Assert.Contains("refuses every allocation", error.Message, StringComparison.Ordinal);
     }
 
+    [SpecRow("settings-hardening")]
     [Fact]
     public void A_module_gives_its_pools_the_hardening_its_loader_was_made_with()
     {
@@ -336,6 +342,7 @@ public unsafe class PoisonFacts : IDisposable
         Assert.Equal("SlabHeader at offset 0x4000: the slab header fails its keyed magic", damage.ToString());
     }
 
+    [SpecRow("settings-hardening")]
     [Fact]
     public void Create_refuses_hardening_flags_it_does_not_know()
     {

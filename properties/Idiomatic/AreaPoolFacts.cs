@@ -3,6 +3,7 @@ using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.Pool;
 using AreaMalloc.Idiomatic;
 using AreaMalloc.TestKit.Backends;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Idiomatic;
 
@@ -26,6 +27,7 @@ public class AreaPoolFacts
         Assert.True(pool.CheckIntegrity().IsValid);
     }
 
+    [SpecRow("op-idiomatic-throws")]
     [Fact]
     public void A_bad_size_throws_PoolCreationException_naming_B_BAD_VALUE()
     {
@@ -34,6 +36,8 @@ public class AreaPoolFacts
         Assert.Contains("B_BAD_VALUE", error.Message, StringComparison.Ordinal);
     }
 
+    [SpecRow("misuse-too-large")]
+    [SpecRow("op-idiomatic-throws")]
     [Fact]
     public void A_request_too_large_throws_PoolExhaustedException_and_the_pool_keeps_working()
     {
@@ -43,6 +47,8 @@ public class AreaPoolFacts
         pool.Free(pool.Allocate(10));
     }
 
+    [SpecRow("misuse-double-free")]
+    [SpecRow("op-idiomatic-throws")]
     [Fact]
     public void Freeing_twice_throws_InvalidBlockException_saying_already_freed()
     {
@@ -55,6 +61,7 @@ public class AreaPoolFacts
         Assert.Equal(1, pool.GetStatistics().RefusedFrees);
     }
 
+    [SpecRow("misuse-foreign-pointer")]
     [Fact]
     public void A_foreign_pointer_throws_naming_it_as_outside_the_pool()
     {
@@ -68,6 +75,7 @@ public class AreaPoolFacts
         other.Free(theirs);
     }
 
+    [SpecRow("misuse-calloc-overflow")]
     [Fact]
     public void AllocateZeroed_that_overflows_throws_ArgumentOutOfRangeException()
     {
@@ -125,6 +133,7 @@ public class AreaPoolFacts
         Assert.Equal(AreaMalloc.Pool.PoolBehavior.SafeDeletion, safe.Allocator.Behavior);
     }
 
+    [SpecRow("misuse-os-refuses-map")]
     [Fact]
     public void A_refused_area_throws_PoolCreationException_naming_B_NO_MEMORY()
     {
@@ -135,6 +144,7 @@ public class AreaPoolFacts
         Assert.Contains("create_pool(65536 bytes", error.Message, StringComparison.Ordinal);
     }
 
+    [SpecRow("misuse-bad-create")]
     [Fact]
     public void Bad_specs_throw_PoolCreationException_naming_B_BAD_VALUE_and_the_rules()
     {

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Pool;
 
@@ -9,6 +10,7 @@ public unsafe class CallocFacts
 {
     public static TheoryData<ulong> Sizes => new() { 1, 16, 100, 2048, 3000, 70000, 1 << 20 };
 
+    [SpecRow("op-calloc-zeroes")]
     [Theory]
     [MemberData(nameof(Sizes))]
     public void Calloc_returns_zeroed_memory_even_when_reusing_dirty_blocks(ulong size)
@@ -46,6 +48,8 @@ public unsafe class CallocFacts
         pool.Delete();
     }
 
+    [SpecRow("misuse-calloc-overflow")]
+    [SpecRow("op-calloc-overflow")]
     [Theory]
     [InlineData(ulong.MaxValue, 2UL)]
     [InlineData(1UL << 32, 1UL << 32)]

@@ -3,6 +3,7 @@ using AreaMalloc.Pool;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.TestKit.Backends;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Pool;
 
@@ -18,6 +19,7 @@ public class CreatePoolFacts
         uint protection = B_READ_AREA | B_WRITE_AREA) =>
         PoolAllocator.Create(_areas, addressSpec, (nuint)size, lockSpec, protection, out _);
 
+    [SpecRow("pool-address-spec")]
     [Theory]
     [InlineData(B_ANY_ADDRESS)]
     [InlineData(B_BASE_ADDRESS)]
@@ -34,6 +36,7 @@ public class CreatePoolFacts
         Assert.Equal(0, _backend.MappedBytes);
     }
 
+    [SpecRow("pool-address-spec")]
     [Fact]
     public void Any_kernel_block_address_pool_is_aligned_to_its_size()
     {
@@ -42,6 +45,7 @@ public class CreatePoolFacts
         pool.Delete();
     }
 
+    [SpecRow("pool-address-spec")]
     [Theory]
     [InlineData(B_EXACT_ADDRESS)]
     [InlineData(B_CLONE_ADDRESS)]
@@ -53,6 +57,7 @@ public class CreatePoolFacts
         Assert.Equal(0, _backend.MappedBytes);
     }
 
+    [SpecRow("pool-size")]
     [Theory]
     [InlineData(0UL)]
     [InlineData(4095UL)]
@@ -66,6 +71,7 @@ public class CreatePoolFacts
         Assert.Empty(_backend.Calls);
     }
 
+    [SpecRow("pool-size")]
     [Fact]
     public void The_smallest_pool_is_one_page_and_serves_requests()
     {
@@ -93,6 +99,7 @@ public class CreatePoolFacts
         pool.Delete();
     }
 
+    [SpecRow("pool-failure")]
     [Fact]
     public void Refused_lock_returns_null_with_B_NO_MEMORY_and_leaves_nothing_mapped()
     {
@@ -104,6 +111,7 @@ public class CreatePoolFacts
         Assert.Equal(0, _areas.Count);
     }
 
+    [SpecRow("pool-needs-write")]
     [Theory]
     [InlineData(0u)]
     [InlineData(B_READ_AREA)]
@@ -114,6 +122,7 @@ public class CreatePoolFacts
         Assert.Empty(_backend.Calls);
     }
 
+    [SpecRow("pool-needs-write")]
     [Theory]
     [InlineData(B_WRITE_AREA)]
     [InlineData(B_KERNEL_READ_AREA | B_KERNEL_WRITE_AREA)]
@@ -133,6 +142,8 @@ public class CreatePoolFacts
         Assert.Empty(_backend.Calls);
     }
 
+    [SpecRow("misuse-os-refuses-map")]
+    [SpecRow("pool-failure")]
     [Fact]
     public void Failed_map_returns_null_with_its_status()
     {
@@ -153,6 +164,7 @@ public class CreatePoolFacts
         Assert.Equal(0, _backend.MappedBytes);
     }
 
+    [SpecRow("misuse-os-refuses-unmap")]
     [Fact]
     public void Delete_that_the_OS_refuses_is_B_ERROR_and_the_pool_keeps_working()
     {

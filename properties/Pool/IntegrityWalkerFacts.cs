@@ -2,6 +2,7 @@ using AreaMalloc.LargeBlocks;
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.Support;
 using AreaMalloc.Slabs;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Pool;
 
@@ -54,10 +55,12 @@ public unsafe class IntegrityWalkerFacts : IDisposable
         Assert.Contains("corrupt at offset", report.ToString(), StringComparison.Ordinal);
     }
 
+    [SpecRow("integrity-walk")]
     [Fact]
     public void An_intact_pool_reports_its_blocks() =>
         Assert.Matches(@"pool intact: \d+ blocks \(\d+ free, 3 slabs\)", _pool.CheckIntegrity().ToString());
 
+    [SpecRow("integrity-walk")]
     [Fact]
     public void Header_magic() { H->Magic ^= 1; AssertNamed("pool header magic"); }
 

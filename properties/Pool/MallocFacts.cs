@@ -1,6 +1,7 @@
 using AreaMalloc.Pool;
 using AreaMalloc.Slabs;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Pool;
 
@@ -9,6 +10,7 @@ public class MallocFacts
 {
     public static TheoryData<ulong> Sizes => new() { 0, 1, 15, 16, 17, 127, 128, 129, 2047, 2048, 2049, 4096, 65536, 1 << 20 };
 
+    [SpecRow("op-aligned")]
     [Theory]
     [MemberData(nameof(Sizes))]
     public void Every_block_is_16_byte_aligned_inside_the_heap_and_at_least_as_large_as_asked(ulong size)
@@ -25,6 +27,7 @@ public class MallocFacts
         pool.Delete();
     }
 
+    [SpecRow("op-malloc-zero")]
     [Fact]
     public void Malloc_zero_returns_distinct_pointers_that_free_accepts()
     {
@@ -38,6 +41,10 @@ public class MallocFacts
         pool.Delete();
     }
 
+    [SpecRow("classes-step-128")]
+    [SpecRow("classes-step-64")]
+    [SpecRow("classes-step-32")]
+    [SpecRow("classes-step-16")]
     [Fact]
     public void Small_requests_take_the_smallest_class_that_holds_them()
     {
@@ -52,6 +59,8 @@ public class MallocFacts
         pool.Delete();
     }
 
+    [SpecRow("cap-empty-pool")]
+    [SpecRow("misuse-too-large")]
     [Fact]
     public void An_empty_pool_satisfies_one_request_of_MaxSingleRequest_but_not_one_byte_more()
     {
@@ -80,6 +89,7 @@ public class MallocFacts
         pool.Delete();
     }
 
+    [SpecRow("cap-pristine-after-trim")]
     [Fact]
     public void Exhausting_a_pool_returns_null_then_freeing_everything_and_trimming_restores_the_pristine_state()
     {

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Pool;
 
@@ -22,6 +23,8 @@ public unsafe class MisuseFacts
 
     public static TheoryData<ulong> Sizes => new() { 16, 300, 4000, 100_000 };
 
+    [SpecRow("misuse-double-free")]
+    [SpecRow("op-free-not-live")]
     [Theory]
     [MemberData(nameof(Sizes))]
     public void Double_free_is_refused_and_counted(ulong size)
@@ -32,6 +35,9 @@ public unsafe class MisuseFacts
         AssertRefusedAndUnchanged(block, BlockCheck.NotLive, () => Assert.Equal(BlockCheck.NotLive, _pool.Free(block)));
     }
 
+    [SpecRow("misuse-interior-misaligned")]
+    [SpecRow("misuse-interior-aligned")]
+    [SpecRow("op-free-not-live")]
     [Theory]
     [MemberData(nameof(Sizes))]
     public void Interior_pointer_free_is_refused(ulong size)
@@ -42,6 +48,8 @@ public unsafe class MisuseFacts
         Assert.Equal(BlockCheck.Live, _pool.Check(block, out _));
     }
 
+    [SpecRow("misuse-foreign-pointer")]
+    [SpecRow("op-free-not-live")]
     [Fact]
     public void Foreign_pointers_are_refused()
     {
@@ -61,6 +69,7 @@ public unsafe class MisuseFacts
         }
     }
 
+    [SpecRow("misuse-foreign-pointer")]
     [Fact]
     public void Another_pools_block_is_refused_by_free_and_realloc()
     {
@@ -72,6 +81,7 @@ public unsafe class MisuseFacts
         other.Delete();
     }
 
+    [SpecRow("misuse-realloc-freed")]
     [Theory]
     [MemberData(nameof(Sizes))]
     public void A_freed_pointer_given_to_realloc_is_refused_with_null(ulong size)
@@ -82,6 +92,7 @@ public unsafe class MisuseFacts
         AssertRefusedAndUnchanged(block, BlockCheck.NotLive, () => Assert.Equal(0, _pool.Realloc(block, 0)));
     }
 
+    [SpecRow("op-free-null")]
     [Fact]
     public void Free_of_null_does_nothing_and_is_not_counted()
     {
@@ -90,6 +101,7 @@ public unsafe class MisuseFacts
         Assert.Equal(before.RefusedFrees, _pool.GetStatistics().RefusedFrees);
     }
 
+    [SpecRow("misuse-damaged-tag")]
     [Fact]
     public void A_damaged_block_header_is_refused_as_corrupt_and_named_by_the_walker()
     {
@@ -103,6 +115,7 @@ public unsafe class MisuseFacts
         Assert.Equal(1, _pool.GetStatistics().RefusedFrees);
     }
 
+    [SpecRow("misuse-overflow")]
     [Fact]
     public void An_overflow_into_the_next_header_is_reported_by_the_walker()
     {

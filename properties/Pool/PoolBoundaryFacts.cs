@@ -4,6 +4,7 @@ using AreaMalloc.Pool;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Pool;
 
@@ -43,6 +44,7 @@ public sealed unsafe class PoolBoundaryFacts
 
     // ---- live blocks with a damaged tag ----
 
+    [SpecRow("misuse-damaged-tag")]
     [Theory]
     [InlineData("no tag")]
     [InlineData("free flag")]
@@ -76,6 +78,7 @@ public sealed unsafe class PoolBoundaryFacts
 
     // ---- delete behaviors ----
 
+    [SpecRow("misuse-deleted-pool")]
     [Fact]
     public void After_a_safe_delete_every_call_fails_cleanly()
     {
@@ -174,6 +177,7 @@ public sealed unsafe class PoolBoundaryFacts
 
     // ---- layout limits and create_pool's arguments ----
 
+    [SpecRow("pool-size")]
     [Fact]
     public void A_layout_exists_for_every_page_multiple_from_the_minimum_to_the_maximum_and_no_other_size()
     {

@@ -1,11 +1,13 @@
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Pool;
 
 /// <summary>realloc: NULL and zero cases, in-place growth and shrink, moves keep the prefix, failure keeps the block.</summary>
 public class ReallocFacts
 {
+    [SpecRow("op-realloc-null")]
     [Fact]
     public void Realloc_of_null_is_malloc()
     {
@@ -16,6 +18,7 @@ public class ReallocFacts
         pool.Delete();
     }
 
+    [SpecRow("op-realloc-zero")]
     [Fact]
     public void Realloc_to_zero_frees_the_block_and_returns_null()
     {
@@ -28,6 +31,7 @@ public class ReallocFacts
         pool.Delete();
     }
 
+    [SpecRow("op-realloc-same-class")]
     [Fact]
     public void A_slab_block_stays_in_place_while_the_size_keeps_its_class()
     {
@@ -76,6 +80,7 @@ public class ReallocFacts
         pool.Delete();
     }
 
+    [SpecRow("op-realloc-failure")]
     [Fact]
     public void A_failed_realloc_returns_null_and_leaves_the_old_block_intact()
     {
@@ -105,6 +110,7 @@ public class ReallocFacts
         pool.Delete();
     }
 
+    [SpecRow("op-realloc-failure")]
     [Fact]
     public void A_shrink_that_cannot_move_stays_in_place()
     {

@@ -2,6 +2,7 @@ using AreaMalloc.Pool;
 using AreaMalloc.Slabs;
 using AreaMalloc.Properties.Runner;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Pool;
 
@@ -9,6 +10,7 @@ namespace AreaMalloc.Properties.Pool;
 [Expensive(2)]
 public class StatisticsFacts
 {
+    [SpecRow("stats-fields")]
     [Fact]
     public void Statistics_count_live_blocks_and_their_usable_bytes()
     {

@@ -2,6 +2,7 @@ using AreaMalloc.Pool;
 using AreaMalloc.Slabs;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.Slabs;
 
@@ -13,6 +14,7 @@ namespace AreaMalloc.Properties.Slabs;
 /// </summary>
 public sealed unsafe class SlabShapeFacts
 {
+    [SpecRow("classes-step-128")]
     [Fact]
     public void Every_class_up_to_896_bytes_has_one_page_slabs_and_1024_bytes_two()
     {

@@ -5,7 +5,9 @@ using AreaMalloc.Areas;
 using AreaMalloc.Pool;
 using Xunit.Abstractions;
 using static AreaMalloc.Be.BeConstants;
+using AreaMalloc.TestKit.Audit;
 using AreaMalloc.TestKit.Settings;
+using AreaMalloc.TestKit.Waiting;
 
 namespace AreaMalloc.Properties.Soak;
 
@@ -41,6 +43,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         long nextId = 0, crossFrees = 0, failedAllocations = 0, walks = 0, maxLive = 0;
         long phases = (total + OpsPerPause - 1) / OpsPerPause;
+        PoolStatistics? audited = null;
         using var barrier = new Barrier(Threads, _ =>
         {
             // Both threads are paused here: the walk and the slot count see one consistent pool.
@@ -58,6 +61,14 @@ public sealed class SoakTests(ITestOutputHelper output)
                 failures.Enqueue($"walk {walks}: the pool counts {pool.GetStatistics().LiveBlocks} live blocks, the slots {occupied}");
             }
 
+            // Every reported figure against the walker's recount, its bounds and the last pause's snapshot.
+            string? laws = StatisticsAudit.Describe(pool, audited, out PoolStatistics now);
+            audited = now;
+            if (laws is not null)
+            {
+                failures.Enqueue($"walk {walks}: {laws}");
+            }
+
             Progress.Report("soak operations", Math.Min(walks * OpsPerPause, total), total);
         });
         var clock = Stopwatch.StartNew();
@@ -72,11 +83,11 @@ public sealed class SoakTests(ITestOutputHelper output)
                     Step(pool, rng, t, slots, gates, failures, ref nextId, ref crossFrees, ref failedAllocations);
                 }
 
-                barrier.SignalAndWait();
+                Bounded.SignalAndWait(barrier, "the soak's pause for the integrity walk", Bounded.LockOf(pool));
             }
         })).ToList();
         workers.ForEach(w => w.Start());
-        workers.ForEach(w => w.Join());
+        Bounded.JoinAll(workers, "the soak threads", Bounded.LockOf(pool));
         clock.Stop();
         Assert.Empty(failures);
 
@@ -94,6 +105,9 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.True(pool.CheckIntegrity().IsValid);
         Assert.Equal(0, end.LiveBlocks);
         Assert.Equal(pool.MaxSingleRequest, end.LargestFreeBlock);
+        Assert.Null(StatisticsAudit.Describe(pool, audited, out _));
+        Assert.Equal(Interlocked.Read(ref failedAllocations), end.FailedAllocations);
+        Assert.Equal(0, end.RefusedFrees);
         Assert.Equal(B_OK, pool.Delete());
         Assert.Equal(0, areas.Count);
 

@@ -1,5 +1,6 @@
 using AreaMalloc.Pool;
 using AreaMalloc.Properties.Support;
+using AreaMalloc.TestKit.Waiting;
 
 namespace AreaMalloc.Properties.Soak;
 
@@ -55,7 +56,7 @@ public class StressFacts
             }
         })).ToList();
         workers.ForEach(w => w.Start());
-        workers.ForEach(w => w.Join());
+        Bounded.JoinAll(workers, "the stress threads", Bounded.LockOf(pool));
         Assert.Empty(failures);
         PoolFixture.AssertIntact(pool);
         foreach (var entry in slots)

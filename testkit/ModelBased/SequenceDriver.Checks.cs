@@ -1,5 +1,6 @@
 using AreaMalloc.Models;
 using AreaMalloc.Pool;
+using AreaMalloc.TestKit.Audit;
 using AreaMalloc.TestKit.ModelBased.Commands;
 using AreaMalloc.TestKit.ModelBased.UnderTest;
 using ModelStats = AreaMalloc.Models.PoolStatistics;
@@ -59,6 +60,7 @@ public sealed partial class SequenceDriver
         IPoolUnderTest real = Open(PoolRef.Of(pool.Number));
         Stats s = real.Statistics();
         pristine[pool.Number] = s;
+        audited.Remove(pool.Number);
         bool fresh = s.LiveBlocks == 0 && s.BytesInUse == 0 && s.LargeUsedBytes == 0 && s.SlabCount == 0 && s.SpareSlabs == 0
             && s.LargestFreeBlock == real.MaxSingleRequest && s.RefusedFrees == 0 && s.FailedAllocations == 0;
         return fresh ? null : Invariant($"the new {pool} is not pristine: {s}");
@@ -124,7 +126,7 @@ public sealed partial class SequenceDriver
 
             IPoolUnderTest real = Open(PoolRef.Of(pool.Number));
             Stats s = real.Statistics();
-            Verdict stats = model.CheckStatistics(PoolRef.Of(pool.Number), new ModelStats(s.LiveBlocks, s.BytesInUse, s.RefusedFrees));
+            Verdict stats = model.CheckStatistics(PoolRef.Of(pool.Number), new ModelStats(s.LiveBlocks, s.BytesInUse, s.RefusedFrees, s.FailedAllocations));
             if (!stats.IsAllowed)
             {
                 return stats.Message;
@@ -135,6 +137,21 @@ public sealed partial class SequenceDriver
             {
                 return Invariant($"{pool}: the integrity walker failed: {report}");
             }
+
+            // Every other figure: the walker's recount, the bounds, and the history since the last command.
+            string? laws = StatisticsAudit.Describe(s, report, audited.GetValueOrDefault(pool.Number));
+            if (s.AreaSize != real.AreaSize)
+            {
+                laws = Invariant($"AreaSize expected {real.AreaSize} (the pool's area), actual {s.AreaSize}; {laws}");
+            }
+
+            if (laws is not null)
+            {
+                return Invariant($"{pool}: a reported figure breaks its law: {laws}");
+            }
+
+            audited[pool.Number] = s;
+            counters.Count("statistics audited against the walker's recount");
 
             if (pool.LiveBlocks.Count == 0 && s.SpareSlabs == 0)
             {
@@ -213,7 +230,8 @@ public sealed partial class SequenceDriver
             ModelStats wasPredicted = before.Model[number];
             Stats now = Open(PoolRef.Of(number)).Statistics();
             bool refusedHere = pool.Statistics == wasPredicted with { RefusedFrees = wasPredicted.RefusedFrees + 1 };
-            if (pool.Statistics != wasPredicted && !refusedHere)
+            bool failedHere = pool.Statistics == wasPredicted with { FailedAllocations = wasPredicted.FailedAllocations + 1 };
+            if (pool.Statistics != wasPredicted && !refusedHere && !failedHere)
             {
                 return null; // legal after all (the model applied it): nothing to compare
             }

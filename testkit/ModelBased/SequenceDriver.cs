@@ -53,6 +53,9 @@ public sealed partial class SequenceDriver : IDisposable
     private readonly Dictionary<int, int> blocks = [];
     private readonly Dictionary<int, byte[]> expected = [];
     private readonly Dictionary<int, Stats> pristine = [];
+
+    /// <summary>The last statistics audited per pool number: the history the peak and the event counters are checked against.</summary>
+    private readonly Dictionary<int, Stats> audited = [];
     private readonly List<string>? trace;
     private readonly nint foreign;
     private bool disposed;

@@ -1,4 +1,5 @@
 using AreaMalloc.Pool;
+using AreaMalloc.TestKit.Audit;
 using Microsoft.Coyote.Specifications;
 
 namespace AreaMalloc.ConcurrencyTests.Scenarios.Workload;
@@ -52,6 +53,14 @@ public static class PoolAudit
 
         IntegrityReport integrity = pool.CheckIntegrity();
         Specification.Assert(integrity.IsValid, $"integrity walker: {integrity}");
+        AssertLaws(pool, "at the end of the iteration");
+    }
+
+    /// <summary>The shared audit of every reported figure (<see cref="StatisticsAudit"/>): each equals the walker's recount or keeps its bound.</summary>
+    public static void AssertLaws(PoolAllocator pool, string when)
+    {
+        string? laws = StatisticsAudit.Describe(pool);
+        Specification.Assert(laws is null, $"statistics {when}: {laws}");
     }
 
     /// <summary>Frees <paramref name="blocks"/>, trims, and checks that the pool is pristine again (no block, no slab, one free block).</summary>
@@ -70,6 +79,7 @@ public static class PoolAudit
             $"after freeing everything and Trim the largest free block is {stats.LargestFreeBlock} bytes, expected the whole heap ({pool.MaxSingleRequest})");
         IntegrityReport integrity = pool.CheckIntegrity();
         Specification.Assert(integrity.IsValid, $"integrity walker after freeing everything: {integrity}");
+        AssertLaws(pool, "after freeing everything and Trim");
     }
 
     private static ulong Offset(PoolAllocator pool, nint block) => (ulong)(block - pool.Base);

@@ -6,6 +6,7 @@ using FsCheck.Fluent;
 using static AreaMalloc.Be.BeConstants;
 using AreaMalloc.TestKit.ModelBased;
 using AreaMalloc.Properties.Runner;
+using AreaMalloc.TestKit.Specs;
 
 namespace AreaMalloc.Properties.ModelBased.Guarantees;
 
@@ -97,6 +98,7 @@ public sealed class CapacityProperties
             }
         });
 
+    [SpecRow("cap-small-requests")]
     [Fact]
     public void A_slab_served_request_costs_at_most_141_percent_of_its_class_size()
     {
