@@ -259,10 +259,17 @@ internal readonly unsafe partial struct SlabHeap
         return released;
     }
 
+    /// <summary>
+    /// A new slab of class <paramref name="sizeClass"/>: <see cref="SizeClasses.SlabPages"/> pages, or when no free run
+    /// is that long, the longest there is down to <see cref="SizeClasses.MinSlabPages"/> (the heap's last pages become
+    /// a slab too). 0 when not even that can be had, or damage was met.
+    /// </summary>
     private uint CreateSlab(int sizeClass)
     {
         int pages = SizeClasses.SlabPages(sizeClass);
         ulong block = _large.AllocateAligned((ulong)pages * Page, 0, Page);
+        while (block == 0 && pages > SizeClasses.MinSlabPages(sizeClass) && !_guard.Damaged)
+            block = _large.AllocateAligned((ulong)--pages * Page, 0, Page);
         if (block == 0)
             return 0;
         uint slab = Granules.IndexOf(block);
@@ -271,7 +278,7 @@ internal readonly unsafe partial struct SlabHeap
         header->Magic = MagicOf(slab);
         header->SizeClass = (ushort)sizeClass;
         header->ObjectSize = (uint)SizeClasses.SizeOf(sizeClass);
-        header->Capacity = (uint)SizeClasses.ObjectsPerSlab(sizeClass);
+        header->Capacity = (uint)SizeClasses.ObjectsIn(pages, sizeClass);
         ulong firstPage = ObjectsStart(slab) / Page;
         _pageMap.Assign(firstPage, pages, slab);
         H->SlabCount++;
@@ -280,11 +287,14 @@ internal readonly unsafe partial struct SlabHeap
         return slab;
     }
 
+    /// <summary>The pages of the slab block at <paramref name="slab"/>, read from its block header (check-worded, unlike the slab header's fields); the block may end up to 31 bytes past its last page.</summary>
+    private int PagesOf(uint slab) => (int)((_large.PayloadBytes(Granules.OffsetOf(slab)) + BlockFormat.HeaderBytes) / Page);
+
     private void ReleaseSlab(uint slab)
     {
         SlabHeader* header = Slab(slab);
         int sizeClass = header->SizeClass;
-        int pages = SizeClasses.SlabPages(sizeClass);
+        int pages = PagesOf(slab);
         ulong firstPage = ObjectsStart(slab) / Page;
         _pageMap.Assign(firstPage, pages, 0);
         header->Magic = 0;
