@@ -165,6 +165,17 @@ internal readonly unsafe partial struct LargeBlockHeap
     }
 
     /// <summary>
+    /// The bytes the used block at <paramref name="block"/> could grow to in place: its size plus the free block after
+    /// it, if any (read only; <see cref="TryResize"/> verifies before it changes anything).
+    /// </summary>
+    public ulong InPlaceRoom(ulong block)
+    {
+        ulong size = SizeOf(Header(block));
+        BlockHeader* next = Header(block + size);
+        return next->IsFree ? size + SizeOf(next) : size;
+    }
+
+    /// <summary>
     /// Resizes the used block at <paramref name="block"/> (already checked) to <paramref name="newSize"/> bytes in
     /// place: a shrink always succeeds (the tail is freed when it can form a block); a grow succeeds when the next block
     /// is free and large enough. Damage around the block (its successor, the successor's links, poison the grow would

@@ -20,12 +20,15 @@ namespace AreaMalloc.Slabs;
 /// block of whole pages: a 64-byte prefix (block header and slab header), then the objects. Slabs therefore tile the
 /// heap with no gap between them, and every page of a slab holds only that slab's bytes.
 /// <para>
-/// The slab span rule: a class's slabs have <see cref="SlabPages"/>(c) pages, the fewest (from 1) in which at least 4
-/// objects fit and the prefix plus the left-over bytes are at most 1/32 of the slab (so a class filled alone uses at
-/// least 96.9% of each of its slabs): 1 page up to 224 B and for 448 B, 2 pages for 256, 320, 384 and 896 B, 3 for
-/// 640 B, 4 for 512 and 768 B, 8 for 1024 B. When no free run of that many pages is left, the slab takes the longest
-/// run there is (down to 1 page with at least one object), so the last pages of a heap are slabs too; what is left
-/// under a page (the heap's partial first and last page) serves small requests as large blocks.
+/// The slab span rule: a class's slabs grow to <see cref="SlabPages"/>(c) pages, the fewest (from 1) in which at least
+/// 4 objects fit and the prefix plus the left-over bytes are at most 1/32 of the slab (so a class filled alone uses
+/// at least 96.9% of each of its slabs): 1 page up to 224 B and for 448 B, 2 pages for 256, 320, 384 and 896 B, 3 for
+/// 640 B, 4 for 512 and 768 B, 8 for 1024 B. A slab starts with <see cref="FirstSlabPages"/>(c) pages, the fewest in
+/// which at least 4 objects fit and at most 1/8 is left over (1 page, 2 for 1024 B), so a class with few objects
+/// holds little; each time it fills it grows in place, doubling up to its span, when the pages after it are free.
+/// When no free run is as long as a new slab's first pages, it takes the longest run there is (down to 1 page with
+/// at least one object), and a slab grows into as many pages as are free after it: the heap's last whole pages become
+/// slabs too. What is left under a page (the heap's partial first and last page) serves small requests as large blocks.
 /// </para>
 /// </summary>
 public static class SizeClasses
@@ -46,6 +49,8 @@ public static class SizeClasses
     private static readonly byte[] s_byGranules = BuildGranuleTable();
 
     private static readonly byte[] s_slabPages = BuildSlabPages();
+
+    private static readonly byte[] s_firstSlabPages = BuildFirstSlabPages();
 
     /// <summary>Per class: ceil(2^64 / size), so that divisibility by the class size costs one multiply (see <see cref="IsMultipleOfSize"/>).</summary>
     private static readonly ulong[] s_divisibility = BuildDivisibility();
@@ -77,8 +82,11 @@ public static class SizeClasses
     /// <summary>The object size of class <paramref name="sizeClass"/>.</summary>
     public static int SizeOf(int sizeClass) => s_sizes[sizeClass];
 
-    /// <summary>The pages of a slab of class <paramref name="sizeClass"/> (the span rule above); a slab carved from the last free run of a heap may have fewer.</summary>
+    /// <summary>The most pages a slab of class <paramref name="sizeClass"/> grows to (the span rule above).</summary>
     public static int SlabPages(int sizeClass) => s_slabPages[sizeClass];
+
+    /// <summary>The pages a new slab of class <paramref name="sizeClass"/> starts with, when a run that long is free.</summary>
+    public static int FirstSlabPages(int sizeClass) => s_firstSlabPages[sizeClass];
 
     /// <summary>Objects in a slab of class <paramref name="sizeClass"/> of <see cref="SlabPages"/> pages.</summary>
     public static int ObjectsPerSlab(int sizeClass) => ObjectsIn(SlabPages(sizeClass), sizeClass);
@@ -124,6 +132,19 @@ public static class SizeClasses
             int p = 1;
             while (p < 16 && (ObjectBytes(p) / s_sizes[c] < 4
                 || (SlabHeader.PrefixSize + ObjectBytes(p) % s_sizes[c]) * WasteDivisor > p * Be.BeConstants.B_PAGE_SIZE))
+                p++;
+            pages[c] = (byte)p;
+        }
+        return pages;
+    }
+
+    private static byte[] BuildFirstSlabPages()
+    {
+        var pages = new byte[Count];
+        for (int c = 0; c < Count; c++)
+        {
+            int p = 1;
+            while (ObjectBytes(p) / s_sizes[c] < 4 || (ObjectBytes(p) % s_sizes[c]) * 8 > ObjectBytes(p))
                 p++;
             pages[c] = (byte)p;
         }

@@ -96,12 +96,36 @@ internal readonly unsafe partial struct SlabHeap
         }
         else
             obj = ObjectsStart(slab) + (ulong)header->Bump++ * header->ObjectSize;
-        if (++header->Live == header->Capacity)
+        if (++header->Live == header->Capacity && !Grow(slab, header))
         {
             RemovePartial(sizeClass, slab);
             header->State = SlabHeader.Full;
         }
         return obj;
+    }
+
+    /// <summary>
+    /// The slab just filled grows in place, doubling up to its class's span (<see cref="SizeClasses.SlabPages"/>), or to
+    /// as many whole pages as the free block after it holds: its new pages are given to it in the page map and its
+    /// capacity rises, so it stays partial. False (nothing changed) when it has its span already, nothing free follows
+    /// it, or the large-block heap met damage there (reported).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool Grow(uint slab, SlabHeader* header)
+    {
+        int sizeClass = header->SizeClass, pages = PagesOf(slab);
+        int span = SizeClasses.SlabPages(sizeClass);
+        ulong block = Granules.OffsetOf(slab);
+        // The slab's block header and neighbours are verified before the free block after it is read.
+        if (pages >= span || !_large.CanFree(block, slab: true))
+            return false;
+        int grown = (int)Math.Min((ulong)Math.Min(2 * pages, span), _large.InPlaceRoom(block) / Page);
+        if (grown <= pages || _large.TryResize(block, (ulong)grown * Page) != ResizeOutcome.Resized)
+            return false;
+        _pageMap.Assign(ObjectsStart(slab) / Page + (ulong)pages, grown - pages, slab);
+        header->Capacity = (uint)SizeClasses.ObjectsIn(grown, sizeClass);
+        Interleaving.At(InterleavingPoint.SlabListMove);
+        return true;
     }
 
     /// <summary>The slab's header is intact: its keyed magic matches. Otherwise the damage is reported.</summary>
@@ -260,13 +284,13 @@ internal readonly unsafe partial struct SlabHeap
     }
 
     /// <summary>
-    /// A new slab of class <paramref name="sizeClass"/>: <see cref="SizeClasses.SlabPages"/> pages, or when no free run
-    /// is that long, the longest there is down to <see cref="SizeClasses.MinSlabPages"/> (the heap's last pages become
-    /// a slab too). 0 when not even that can be had, or damage was met.
+    /// A new slab of class <paramref name="sizeClass"/>: <see cref="SizeClasses.FirstSlabPages"/> pages (it grows when
+    /// it fills, see <see cref="Grow"/>), or when no free run is that long, the longest there is down to
+    /// <see cref="SizeClasses.MinSlabPages"/>. 0 when not even that can be had, or damage was met.
     /// </summary>
     private uint CreateSlab(int sizeClass)
     {
-        int pages = SizeClasses.SlabPages(sizeClass);
+        int pages = SizeClasses.FirstSlabPages(sizeClass);
         ulong block = _large.AllocateAligned((ulong)pages * Page, 0, Page);
         while (block == 0 && pages > SizeClasses.MinSlabPages(sizeClass) && !_guard.Damaged)
             block = _large.AllocateAligned((ulong)--pages * Page, 0, Page);

@@ -74,9 +74,39 @@ public sealed class SlabFillProperties
     }
 
     [Fact]
+    public void Every_class_s_first_slab_pages_are_one_page_up_to_896_bytes_and_two_for_1024()
+    {
+        for (int c = 0; c < SizeClasses.Count; c++)
+        {
+            int expected = SizeClasses.SizeOf(c) <= 896 ? 1 : 2;
+            Assert.True(expected == SizeClasses.FirstSlabPages(c), $"class {c} ({SizeClasses.SizeOf(c)} B): first slab of {SizeClasses.FirstSlabPages(c)} pages, expected {expected}");
+        }
+    }
+
+    [Fact]
+    public void A_slab_starts_with_its_first_pages_and_grows_in_place_doubling_to_its_span_each_time_it_fills()
+    {
+        using var scratch = new ScratchPool(1 << 20);
+        PoolAllocator pool = scratch.Allocator;
+        int c = SizeClasses.ClassOf(1024);
+        var pagesSeen = new List<ulong>();
+        for (int i = 0; i < SizeClasses.ObjectsPerSlab(c) + 1; i++)
+        {
+            Assert.NotEqual(0, pool.Malloc(1024));
+            ulong used = pool.GetStatistics().LargeUsedBytes / B_PAGE_SIZE;
+            if (pagesSeen.Count == 0 || pagesSeen[^1] != used)
+                pagesSeen.Add(used);
+        }
+        // 2 pages (7 objects), grown to 4 when the 7th was taken, to 8 at the 15th; the 32nd object opens a second slab of 2 pages.
+        Assert.Equal(new ulong[] { 2, 4, 8, 10 }, pagesSeen);
+        Assert.Equal(2, pool.GetStatistics().SlabsPerClass[c]);
+        Assert.True(pool.CheckIntegrity().IsValid, pool.CheckIntegrity().ToString());
+    }
+
+    [Fact]
     public void A_slab_carved_from_a_shorter_last_run_has_fewer_pages_and_passes_the_walker()
     {
-        // A 64 KiB heap holds 14 whole pages: one 8-page slab of 1024 B, then the 6 pages left become a 6-page slab.
+        // A 64 KiB heap holds 14 whole pages: one slab of 1024 B grows to 8 pages, the next grows into the 6 pages left.
         using var scratch = new ScratchPool(64 << 10);
         PoolAllocator pool = scratch.Allocator;
         int c = SizeClasses.ClassOf(1024);
