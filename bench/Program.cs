@@ -14,7 +14,11 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
 using AreaMalloc.Format;
 
-// dotnet run -c Release --project bench [-- --quick] [--filter <glob>]... [--no-footprint] [--no-install] [--list] [--out <subfolder>]
+// dotnet run -c Release --project bench [-- --capacity] [-- --quick] [--filter <glob>]... [--no-footprint] [--no-install] [--list] [--out <subfolder>]
+
+// --capacity: the capacity table (counts, no timing, no peers), then nothing else.
+if (args.Contains("--capacity"))
+    return Capacity.Run(Paths.RepoRoot());
 
 // The native peers first (apt-get when missing; see PeerInstaller), once, in the process that starts the run.
 if (Environment.GetEnvironmentVariable("AREAMALLOC_BENCH_CHILD") is null && PeerInstaller.Wanted(args)

@@ -88,16 +88,19 @@ internal readonly unsafe partial struct LargeBlockHeap
     /// <summary>
     /// Allocates a block of <paramref name="blockSize"/> bytes whose offset plus <paramref name="prefix"/> is a
     /// multiple of <paramref name="alignment"/> (a power of two): used for slabs, which start on a page boundary.
+    /// Any free block that holds such a block is used: first in O(1) a block large enough for every misalignment,
+    /// else the lists that may hold a fitting block are searched (<see cref="FindAligned"/>), so that the request fails
+    /// only when no free block holds an aligned block of that size (a run of free pages between slabs is used whole).
     /// Returns the block's offset, or 0 (no room, or damage met and reported).
     /// </summary>
     public ulong AllocateAligned(ulong blockSize, ulong prefix, ulong alignment)
     {
         ulong block = FindFree(blockSize + alignment + MinBlockSize);
+        if (block == 0 && !_guard.Damaged)
+            block = FindAligned(blockSize, prefix, alignment);
         if (block == 0)
             return 0;
-        ulong target = ((block + prefix + alignment - 1) & ~(alignment - 1)) - prefix;
-        if (target != block && target - block < MinBlockSize)
-            target += alignment;
+        ulong target = AlignedStart(block, prefix, alignment);
         ulong end = block + SizeOf(Header(block));
         ulong kept = end - target - blockSize < MinBlockSize ? end - target : blockSize;
         if (!PoisonIntact(Math.Max(target, block + MinBlockSize), target + kept))
@@ -159,6 +162,17 @@ internal readonly unsafe partial struct LargeBlockHeap
         header->Flags = (header->Flags & ~BlockHeader.SlabFlag) | BlockHeader.FreeFlag;
         MarkFree(block);
         InsertFree(block);
+    }
+
+    /// <summary>
+    /// The bytes the used block at <paramref name="block"/> could grow to in place: its size plus the free block after
+    /// it, if any (read only; <see cref="TryResize"/> verifies before it changes anything).
+    /// </summary>
+    public ulong InPlaceRoom(ulong block)
+    {
+        ulong size = SizeOf(Header(block));
+        BlockHeader* next = Header(block + size);
+        return next->IsFree ? size + SizeOf(next) : size;
     }
 
     /// <summary>
@@ -237,6 +251,42 @@ internal readonly unsafe partial struct LargeBlockHeap
             largest = Math.Max(largest, SizeOf(Header(Offset(g))));
         }
         return largest - HeaderSize;
+    }
+
+    /// <summary>
+    /// The first offset at or after the free block <paramref name="block"/> where an aligned block may start: its
+    /// offset plus <paramref name="prefix"/> a multiple of <paramref name="alignment"/>, and the front left before it
+    /// either empty or large enough to stay a free block.
+    /// </summary>
+    private static ulong AlignedStart(ulong block, ulong prefix, ulong alignment)
+    {
+        ulong target = ((block + prefix + alignment - 1) & ~(alignment - 1)) - prefix;
+        return target != block && target - block < MinBlockSize ? target + alignment : target;
+    }
+
+    /// <summary>
+    /// A free block, verified, that holds an aligned block of <paramref name="blockSize"/> bytes (see
+    /// <see cref="AlignedStart"/>), with a tail after it that is empty or can stay a free block, or may be kept; 0
+    /// when none does or damage was met. Searches every list that may hold a block of at least
+    /// <paramref name="blockSize"/> bytes, first fit: only when the O(1) search of <see cref="AllocateAligned"/> failed.
+    /// </summary>
+    private ulong FindAligned(ulong blockSize, ulong prefix, ulong alignment)
+    {
+        if (blockSize > TlsfMapping.MaxBlockSize)
+            return 0;
+        (int fl, int sl) = TlsfMapping.MapInsert(blockSize);
+        for (int index = fl * TlsfMapping.SlCount + sl; index < TlsfMapping.FlCount * TlsfMapping.SlCount; index++)
+        {
+            for (uint g = H->FreeHeads[index]; g != 0; g = NextOf(Offset(g)))
+            {
+                ulong candidate = Offset(g);
+                if (!VerifyCandidate(candidate))
+                    return 0;
+                if (AlignedStart(candidate, prefix, alignment) + blockSize <= candidate + SizeOf(Header(candidate)))
+                    return candidate;
+            }
+        }
+        return 0;
     }
 
     /// <summary>

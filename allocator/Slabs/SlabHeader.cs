@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace AreaMalloc.Slabs;
 
 /// <summary>
-/// The header of a slab. A slab is one page-aligned large block of exactly SlabPages pages, laid out as
-/// <code>[block header 16][slab header 48][objects ...][left over, under 1/16]</code>
+/// The header of a slab. A slab is one page-aligned large block of whole pages (<see cref="SizeClasses.SlabPages"/>, or
+/// fewer when carved from a heap's last, shorter free run; the block header gives the count), laid out as
+/// <code>[block header 16][slab header 48][objects ...][left over]</code>
 /// so every page of the slab belongs to it alone: the page map finds the slab of any object, a block that
 /// follows starts on a page boundary (its payload is never on a slab page), and consecutive slabs leave no gap.
 /// Invariants: Live + (free-list length) + (Capacity - Bump) == Capacity; the slab is on its class's

@@ -37,11 +37,13 @@ internal readonly unsafe partial struct SlabHeap
         int c = slab->SizeClass;
         if (slab->Magic != MagicOf(self) || c >= SizeClasses.Count)
             return $"slab at 0x{offset:x} has a damaged header (its keyed magic or class is wrong)";
-        int pages = SizeClasses.SlabPages(c);
+        // A slab has from MinSlabPages to SlabPages whole pages (fewer than SlabPages only when carved from a shorter run).
+        int pages = (int)(size / B_PAGE_SIZE);
         ulong objects = offset + SlabHeader.PrefixSize, end = offset + (ulong)pages * B_PAGE_SIZE;
-        if (offset % B_PAGE_SIZE != 0 || end > offset + size || offset + size - end >= LargeBlocks.LargeBlockHeap.MinBlockSize)
+        if (offset % B_PAGE_SIZE != 0 || pages < SizeClasses.MinSlabPages(c) || pages > SizeClasses.SlabPages(c)
+            || offset + size - end >= LargeBlocks.LargeBlockHeap.MinBlockSize)
             return $"slab at 0x{offset:x} does not have the shape of a class-{c} slab";
-        if (slab->ObjectSize != SizeClasses.SizeOf(c) || slab->Capacity != SizeClasses.ObjectsPerSlab(c)
+        if (slab->ObjectSize != SizeClasses.SizeOf(c) || slab->Capacity != SizeClasses.ObjectsIn(pages, c)
             || slab->Live > slab->Capacity || slab->Bump > slab->Capacity)
             return $"slab at 0x{offset:x} has inconsistent counts";
         for (ulong p = objects / B_PAGE_SIZE; p < objects / B_PAGE_SIZE + (ulong)pages; p++)

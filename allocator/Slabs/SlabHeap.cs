@@ -96,12 +96,36 @@ internal readonly unsafe partial struct SlabHeap
         }
         else
             obj = ObjectsStart(slab) + (ulong)header->Bump++ * header->ObjectSize;
-        if (++header->Live == header->Capacity)
+        if (++header->Live == header->Capacity && !Grow(slab, header))
         {
             RemovePartial(sizeClass, slab);
             header->State = SlabHeader.Full;
         }
         return obj;
+    }
+
+    /// <summary>
+    /// The slab just filled grows in place, doubling up to its class's span (<see cref="SizeClasses.SlabPages"/>), or to
+    /// as many whole pages as the free block after it holds: its new pages are given to it in the page map and its
+    /// capacity rises, so it stays partial. False (nothing changed) when it has its span already, nothing free follows
+    /// it, or the large-block heap met damage there (reported).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool Grow(uint slab, SlabHeader* header)
+    {
+        int sizeClass = header->SizeClass, pages = PagesOf(slab);
+        int span = SizeClasses.SlabPages(sizeClass);
+        ulong block = Granules.OffsetOf(slab);
+        // The slab's block header and neighbours are verified before the free block after it is read.
+        if (pages >= span || !_large.CanFree(block, slab: true))
+            return false;
+        int grown = (int)Math.Min((ulong)Math.Min(2 * pages, span), _large.InPlaceRoom(block) / Page);
+        if (grown <= pages || _large.TryResize(block, (ulong)grown * Page) != ResizeOutcome.Resized)
+            return false;
+        _pageMap.Assign(ObjectsStart(slab) / Page + (ulong)pages, grown - pages, slab);
+        header->Capacity = (uint)SizeClasses.ObjectsIn(grown, sizeClass);
+        Interleaving.At(InterleavingPoint.SlabListMove);
+        return true;
     }
 
     /// <summary>The slab's header is intact: its keyed magic matches. Otherwise the damage is reported.</summary>
@@ -259,10 +283,17 @@ internal readonly unsafe partial struct SlabHeap
         return released;
     }
 
+    /// <summary>
+    /// A new slab of class <paramref name="sizeClass"/>: <see cref="SizeClasses.FirstSlabPages"/> pages (it grows when
+    /// it fills, see <see cref="Grow"/>), or when no free run is that long, the longest there is down to
+    /// <see cref="SizeClasses.MinSlabPages"/>. 0 when not even that can be had, or damage was met.
+    /// </summary>
     private uint CreateSlab(int sizeClass)
     {
-        int pages = SizeClasses.SlabPages(sizeClass);
+        int pages = SizeClasses.FirstSlabPages(sizeClass);
         ulong block = _large.AllocateAligned((ulong)pages * Page, 0, Page);
+        while (block == 0 && pages > SizeClasses.MinSlabPages(sizeClass) && !_guard.Damaged)
+            block = _large.AllocateAligned((ulong)--pages * Page, 0, Page);
         if (block == 0)
             return 0;
         uint slab = Granules.IndexOf(block);
@@ -271,7 +302,7 @@ internal readonly unsafe partial struct SlabHeap
         header->Magic = MagicOf(slab);
         header->SizeClass = (ushort)sizeClass;
         header->ObjectSize = (uint)SizeClasses.SizeOf(sizeClass);
-        header->Capacity = (uint)SizeClasses.ObjectsPerSlab(sizeClass);
+        header->Capacity = (uint)SizeClasses.ObjectsIn(pages, sizeClass);
         ulong firstPage = ObjectsStart(slab) / Page;
         _pageMap.Assign(firstPage, pages, slab);
         H->SlabCount++;
@@ -280,11 +311,14 @@ internal readonly unsafe partial struct SlabHeap
         return slab;
     }
 
+    /// <summary>The pages of the slab block at <paramref name="slab"/>, read from its block header (check-worded, unlike the slab header's fields); the block may end up to 31 bytes past its last page.</summary>
+    private int PagesOf(uint slab) => (int)((_large.PayloadBytes(Granules.OffsetOf(slab)) + BlockFormat.HeaderBytes) / Page);
+
     private void ReleaseSlab(uint slab)
     {
         SlabHeader* header = Slab(slab);
         int sizeClass = header->SizeClass;
-        int pages = SizeClasses.SlabPages(sizeClass);
+        int pages = PagesOf(slab);
         ulong firstPage = ObjectsStart(slab) / Page;
         _pageMap.Assign(firstPage, pages, 0);
         header->Magic = 0;

@@ -234,6 +234,8 @@ internal static class CheckMap
         L("CapacityProperties", "capacity.guarantee"),
         L("CapacityProperties.After_every_block", "capacity.pristine"),
         L("CapacityProperties.Calloc_returns_zeroed", "semantics.calloc"),
+        L("SlabFillProperties", "capacity.guarantee"),
+        L("RefillProperties", "capacity.pristine"),
 
         // The harness checking itself
         H("BudgetFacts", "the one budget setting, AREAMALLOC_BUDGET"),

@@ -82,8 +82,8 @@ internal static class LawCatalog
         new("hardening.poison", Hardening, "With PoisonFreedMemory, freed bytes hold the poison and a write into them is reported before they are handed out again; calloc still returns zeroes", Project),
         new("hardening.walker", Hardening, "The integrity walker names every broken invariant of a pool, one at a time", Project),
 
-        new("capacity.guarantee", Capacity, "An empty pool satisfies any single request up to MaxSingleRequest, a pool filled with one small size holds at least the guaranteed count, and a slab-served request costs at most 141% of its class size", Project),
-        new("capacity.pristine", Capacity, "After every block is freed and the pool trimmed, the pool is pristine again; spare slabs never make a request fail", Project),
+        new("capacity.guarantee", Capacity, "An empty pool satisfies any single request up to MaxSingleRequest, a pool filled with one small size holds at least the guaranteed count, every size class filled alone uses at least 96% of the heap of a pool of 1 MiB or more (90% of a 64 KiB pool's), and a slab-served request costs at most 141% of its class size", Project),
+        new("capacity.pristine", Capacity, "After every block is freed, without Trim and through either surface, a plain or caching pool serves what a fresh pool serves (the same count of blocks of one size, any single request up to MaxSingleRequest); trimmed, its statistics are a fresh pool's; spare slabs never make a request fail", Project),
         new("capacity.bounds", Capacity, "A request the pool cannot hold returns NULL without wrapping the address space, and the pool keeps working", BeBook + " (NULL when there is not enough memory)"),
 
         new("sharing.clone-area", Sharing, "clone_area maps a cloneable area again with Haiku's semantics: the clone sees the same bytes, within the protection the source allows, at the address its spec asks for; a missing, private or deleted source or a forbidden protection gets its Be status and maps nothing", BeBook + " (create_pool: sharing follows the area's protections), Haiku's clone_area, " + Project),

@@ -104,7 +104,14 @@ public unsafe class IntegrityWalkerFacts : IDisposable
     public void Slab_magic() { Slab(SlabOf(_small[0]))->Magic = 0; AssertNamed("damaged header"); }
 
     [Fact]
-    public void Slab_of_another_shape() { Slab(SlabOf(_small[0]))->SizeClass = (ushort)(SizeClasses.Count - 1); AssertNamed("does not have the shape"); }
+    public void Slab_of_another_shape()
+    {
+        // An 8-page slab of 1024 B relabelled as 16 B, whose slabs have 1 page.
+        nint big = _pool.Malloc(1024);
+        Assert.True(SizeClasses.SlabPages(SizeClasses.ClassOf(1024)) > SizeClasses.SlabPages(0));
+        Slab(SlabOf(big))->SizeClass = 0;
+        AssertNamed("does not have the shape");
+    }
 
     [Fact]
     public void Slab_counts_impossible() { Slab(SlabOf(_small[0]))->Live = 100_000; AssertNamed("inconsistent counts"); }

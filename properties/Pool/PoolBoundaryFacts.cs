@@ -131,6 +131,12 @@ public sealed unsafe class PoolBoundaryFacts
         }
 
         Assert.True(pool.GetStatistics().SpareSlabs == c && c > 0, $"{pool.GetStatistics().SpareSlabs} spares after {c} classes");
+        // What the spares left is taken by live large blocks, so no slab can be carved without releasing them.
+        var taken = new List<nint>();
+        for (ulong largest; (largest = pool.GetStatistics().LargestFreeBlock) > (ulong)SizeClasses.MaxSmallSize;)
+            taken.Add(pool.Malloc((nuint)largest));
+        Assert.DoesNotContain((nint)0, taken);
+        Assert.True(pool.GetStatistics().SpareSlabs == c, $"{pool.GetStatistics().SpareSlabs} spares after the large blocks, expected {c}");
         int wanted = SizeClasses.ClassOf(1000);
         Assert.True(wanted >= c, $"the pool is too large for this fact: {c} spares reach the class of the request");
         nint block = pool.Malloc(1000);

@@ -61,14 +61,15 @@ public sealed class SizeClassProperties
     });
 
     [BudgetedProperty(CiCases = 48)]
-    public Property A_slab_holds_at_least_4_objects_and_leaves_at_most_an_eighth_over() => Prop.ForAll(ClassIndex, c =>
+    public Property A_slab_holds_at_least_4_objects_and_wastes_at_most_a_32nd_of_its_pages() => Prop.ForAll(ClassIndex, c =>
     {
         int bytes = SizeClasses.ObjectBytes(SizeClasses.SlabPages(c));
         int objects = SizeClasses.ObjectsPerSlab(c);
         Assert.Equal(SizeClasses.SlabPages(c) * B_PAGE_SIZE - 64, bytes);
         Assert.Equal(bytes / SizeClasses.SizeOf(c), objects);
         Assert.True(objects >= 4, $"class {c}: {objects} objects per slab");
-        Assert.True((bytes - objects * SizeClasses.SizeOf(c)) * 8 <= bytes, $"class {c}: {bytes - objects * SizeClasses.SizeOf(c)} of {bytes} bytes left over");
+        int pageBytes = SizeClasses.SlabPages(c) * B_PAGE_SIZE, wasted = pageBytes - objects * SizeClasses.SizeOf(c);
+        Assert.True(wasted * SizeClasses.WasteDivisor <= pageBytes, $"class {c}: {wasted} of {pageBytes} bytes wasted (prefix and left-over)");
     });
 
     [BudgetedProperty]

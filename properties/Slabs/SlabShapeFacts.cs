@@ -7,43 +7,12 @@ using AreaMalloc.TestKit.Specs;
 namespace AreaMalloc.Properties.Slabs;
 
 /// <summary>
-/// The slab shape as the documentation states it (one page for every class up to 896 B, two for 1024 B), recomputed
-/// here from its rule (the fewest pages from 1 in which at least 4 objects fit after the 64-byte prefix and at most an
-/// eighth is left over), and the life of an emptied slab: the class's only partial slab stays as its spare, any
+/// The life of an emptied slab (the slab spans are checked by <see cref="SlabFillProperties"/>): the class's only partial slab stays as its spare, any
 /// other emptied slab goes back to the large-block heap at once; Trim releases every spare and says how many.
 /// </summary>
 public sealed unsafe class SlabShapeFacts
 {
     [SpecRow("classes-step-128")]
-    [Fact]
-    public void Every_class_up_to_896_bytes_has_one_page_slabs_and_1024_bytes_two()
-    {
-        for (int c = 0; c < SizeClasses.Count; c++)
-        {
-            int expected = SizeClasses.SizeOf(c) <= 896 ? 1 : 2;
-            Assert.True(expected == SizeClasses.SlabPages(c), $"class {c} ({SizeClasses.SizeOf(c)} B): {SizeClasses.SlabPages(c)} pages, expected {expected}");
-        }
-    }
-
-    [Fact]
-    public void The_slab_page_counts_are_the_fewest_that_meet_the_rule()
-    {
-        for (int c = 0; c < SizeClasses.Count; c++)
-        {
-            int size = SizeClasses.SizeOf(c), pages = 1;
-            while (!MeetsTheRule(pages, size))
-                pages++;
-            Assert.True(pages == SizeClasses.SlabPages(c), $"class {c} ({size} B): {SizeClasses.SlabPages(c)} pages, the rule gives {pages}");
-            Assert.Equal((pages * B_PAGE_SIZE - 64) / size, SizeClasses.ObjectsPerSlab(c));
-        }
-
-        static bool MeetsTheRule(int pages, int size)
-        {
-            int bytes = pages * B_PAGE_SIZE - 64;
-            return bytes / size >= 4 && bytes % size * 8 <= bytes;
-        }
-    }
-
     [Fact]
     public void An_emptied_slab_that_is_not_its_class_s_only_partial_slab_is_released_at_once()
     {

@@ -33,7 +33,7 @@ public sealed class RunCounters
 /// becomes a model <see cref="Operation"/>, the model resolves it to a concrete call, the call goes to the
 /// implementation, and the model judges what came back (<see cref="AllocatorModel.Step"/>). After every
 /// command the driver checks what the model cannot see from return values: every live block still holds
-/// its bytes, statistics equal the model's, the integrity walker passes, an empty trimmed pool is pristine,
+/// its bytes, statistics equal the model's, the integrity walker passes, an emptied pool holds MaxSingleRequest and is then pristine without Trim,
 /// and misuse changed nothing. The first failure stops the sequence (later commands are not run: a broken
 /// allocator may have corrupted its own memory).
 /// </summary>
@@ -222,7 +222,11 @@ public sealed partial class SequenceDriver : IDisposable
         return null;
     }
 
-    /// <summary>Frees every block, trims, requires pristine statistics, then the largest request and its free.</summary>
+    /// <summary>
+    /// Frees every block, then (no Trim: the Be surface has none) the largest request and its free; the pool must then
+    /// be pristine: its statistics a fresh pool's. The largest request is what releases the spare slabs and drains the
+    /// magazines, as any request that would otherwise fail does.
+    /// </summary>
     private string? RunDrain(DrainCommand d)
     {
         if (!pools.TryGetValue(d.Pool, out PoolRef p) || model.Statistics(p) is null)
@@ -242,30 +246,30 @@ public sealed partial class SequenceDriver : IDisposable
             }
         }
 
-        IPoolUnderTest real = Open(p);
-        real.Trim();
-        string? diff = StatisticsDiff.Describe(pristine[p.Number], real.Statistics(), StatisticsDiff.HistoryFields);
-        if (diff is not null)
-        {
-            return Invariant($"after every block of {state} was freed and the pool trimmed, it is not pristine: {diff}");
-        }
-
-        // The capacity guarantee right after a full release: the largest request fits, and freeing it restores the pool.
+        // The capacity guarantee right after a full release, without Trim: the largest request fits, and freeing it
+        // leaves the pool pristine.
         var largest = new Malloc(p, state.Geometry.MaxSingleRequest);
         int before = model.Blocks.Count;
         string? grown = Step(largest);
         if (grown is not null || model.Blocks.Count == before)
         {
-            return grown ?? "the largest request was not satisfied";
+            return grown ?? Invariant($"after every block of {state} was freed, the largest request ({state.Geometry.MaxSingleRequest} bytes) was not satisfied");
         }
 
         string? freed = Step(new Free(p, BlockRef.Of(model.Blocks.Count)));
-        if (freed is null)
+        if (freed is not null)
         {
-            counters.Count("drained pool pristine, then held MaxSingleRequest");
+            return freed;
         }
 
-        return freed;
+        string? diff = StatisticsDiff.Describe(pristine[p.Number], Open(p).Statistics(), StatisticsDiff.HistoryFields);
+        if (diff is not null)
+        {
+            return Invariant($"after every block of {state} was freed and the largest request came and went (no Trim), the pool is not pristine: {diff}");
+        }
+
+        counters.Count("drained pool held MaxSingleRequest, then pristine without Trim");
+        return null;
     }
 
     /// <summary>An extra model step made by the driver itself (drain).</summary>

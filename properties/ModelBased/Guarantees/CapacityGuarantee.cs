@@ -11,9 +11,12 @@ namespace AreaMalloc.Properties.ModelBased.Guarantees;
 /// <item><b>Empty pool.</b> A pool with no live block satisfies any single request of up to
 /// <c>MaxSingleRequest</c> = heap size − 16 bytes (malloc, calloc, realloc of NULL), spare slabs or not: they
 /// are released on demand. A larger request always fails.</item>
-/// <item><b>Pristine after release.</b> Once every block is freed and the pool trimmed, its statistics equal a
-/// fresh pool's (largest free block = MaxSingleRequest, no slab, nothing used) except the history counters
-/// RefusedFrees, FailedAllocations and PeakLargeUsedBytes.</item>
+/// <item><b>Pristine after release, without Trim.</b> Once every block is freed (plain or caching pool, either
+/// surface), the pool serves what a fresh pool serves: the same count of blocks of one size
+/// (<see cref="RefillProperties"/>) and any single request up to MaxSingleRequest; once that request is freed, its
+/// statistics equal a fresh pool's (largest free block = MaxSingleRequest, no slab, nothing used) except the history
+/// counters RefusedFrees, FailedAllocations and PeakLargeUsedBytes. No Trim is needed: a request that would fail
+/// first drains the magazines and releases the spare slabs.</item>
 /// <item><b>Small-request overhead.</b> Filling an empty pool with n-byte requests (0 ≤ n ≤ 1024) yields at
 /// least <see cref="MinimumFill"/> blocks: every slab-served request costs at most <see cref="SlabCost"/>
 /// (≤ 1.41 × its class size) of heap, counting the 64-byte slab prefix inside the slab's first page, the slab's leftover, and the up to

@@ -212,8 +212,8 @@ public sealed record TrimCommand(int Pool) : Command
 }
 
 /// <summary>
-/// Frees every live block of pN, in allocation order, then trims: the pool must be back to its pristine
-/// statistics and satisfy a request of MaxSingleRequest (the capacity guarantee after a full release).
+/// Frees every live block of pN, in allocation order, without Trim: the pool must satisfy a request of
+/// MaxSingleRequest, and once that is freed its statistics must be pristine (the capacity guarantee after a full release).
 /// </summary>
 /// <param name="Pool">The pool.</param>
 public sealed record DrainCommand(int Pool) : Command
@@ -231,7 +231,7 @@ public sealed record DrainCommand(int Pool) : Command
     public override string ToCSharp() => Invariant($"new DrainCommand(Pool: {Pool})");
 
     /// <inheritdoc />
-    public override string ToString() => Invariant($"free every block of {P(Pool)}; trim({P(Pool)}); expect a pristine pool");
+    public override string ToString() => Invariant($"free every block of {P(Pool)}; expect MaxSingleRequest to fit, then a pristine pool (no trim)");
 }
 
 /// <summary>Be constant names for printing.</summary>
