@@ -50,7 +50,10 @@ int PlanCommand(string config, string planFile)
 int JudgeCommand(string? reportPath, bool full)
 {
     Settings settings = Settings.Read(root);
-    Baseline baseline = Baseline.Load(baselinePath);
+    // The full gate needs no baseline (the first one is taken by it); the incremental gate cannot run without one.
+    Baseline baseline = full && !File.Exists(baselinePath)
+        ? new Baseline("none", "never", new(StringComparer.Ordinal), [], new(StringComparer.Ordinal))
+        : Baseline.Load(baselinePath);
     var current = Inputs.Hash(root);
     Plan plan = full
         ? new Plan(true, ["the full gate"], new(StringComparer.Ordinal), [], [])

@@ -70,7 +70,8 @@ internal sealed record Verdict(SortedDictionary<string, List<Mutant>> Merged, do
         }
 
         // A mutated file whose content is not the baseline's and whose mutants were not rerun: never passes silently.
-        var stale = current.Keys.Union(baseline.Hashes.Keys, StringComparer.Ordinal)
+        // A full run (the plan reruns everything and Stryker reported) leaves nothing stale.
+        var stale = plan.All ? [] : current.Keys.Union(baseline.Hashes.Keys, StringComparer.Ordinal)
             .Where(p => Inputs.KindOf(p, mutateGlobs) == InputKind.Mutated && current.ContainsKey(p)
                 && baseline.Hashes.GetValueOrDefault(p) != current[p] && !rerunFiles.Contains(p))
             .Order(StringComparer.Ordinal).ToList();
