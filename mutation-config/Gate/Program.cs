@@ -35,6 +35,13 @@ int Usage()
 int PlanCommand(string config, string planFile)
 {
     Settings settings = Settings.Read(root);
+    if (!File.Exists(baselinePath))
+    {
+        // No baseline to compare with: everything is rerun (and judged as the full gate judges it).
+        Console.WriteLine($"plan: rerun everything: there is no baseline at {Path.GetRelativePath(root, baselinePath)} (take one with `bash .ci/mutation-gate --full --refresh-baseline`)");
+        File.WriteAllText(planFile, "all");
+        return 0;
+    }
     Baseline baseline = Baseline.Load(baselinePath);
     var current = Inputs.Hash(root);
     Plan plan = Plan.Make(baseline, current, settings.MutateGlobs, ClassesIn);
@@ -50,8 +57,9 @@ int PlanCommand(string config, string planFile)
 int JudgeCommand(string? reportPath, bool full)
 {
     Settings settings = Settings.Read(root);
-    // The full gate needs no baseline (the first one is taken by it); the incremental gate cannot run without one.
-    Baseline baseline = full && !File.Exists(baselinePath)
+    // Without a baseline the plan reran everything: it is judged as the full gate (which takes the first baseline).
+    full |= !File.Exists(baselinePath);
+    Baseline baseline = !File.Exists(baselinePath)
         ? new Baseline("none", "never", new(StringComparer.Ordinal), [], new(StringComparer.Ordinal))
         : Baseline.Load(baselinePath);
     var current = Inputs.Hash(root);
