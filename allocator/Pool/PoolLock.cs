@@ -50,7 +50,7 @@ internal sealed class PoolLock
     {
         if (Interlocked.CompareExchange(ref _state, Locked, 0) != 0)
             EnterContended();
-        // Stryker disable once all : diagnostics for tests only (who holds a lock never released)
+        // Stryker disable once all : diagnostics for tests only (docs/MUTATION.md#test-diagnostics)
         if (TrackHolder)
             Volatile.Write(ref _holder, Environment.CurrentManagedThreadId);
     }
@@ -59,7 +59,7 @@ internal sealed class PoolLock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Exit()
     {
-        // Stryker disable once all : diagnostics for tests only (who holds a lock never released)
+        // Stryker disable once all : diagnostics for tests only (docs/MUTATION.md#test-diagnostics)
         if (TrackHolder)
             Volatile.Write(ref _holder, 0);
         // Clears bit 0 (it is set: the caller holds the lock). Left: the woken bit and the waiter count.
