@@ -274,16 +274,26 @@ internal readonly unsafe partial struct LargeBlockHeap
     {
         if (blockSize > TlsfMapping.MaxBlockSize)
             return 0;
-        (int fl, int sl) = TlsfMapping.MapInsert(blockSize);
-        for (int index = fl * TlsfMapping.SlCount + sl; index < TlsfMapping.FlCount * TlsfMapping.SlCount; index++)
+        (int firstFl, int firstSl) = TlsfMapping.MapInsert(blockSize);
+        // Only the non-empty lists, found through the bitmaps.
+        uint flMap = H->FlBitmap & (~0u << firstFl);
+        while (flMap != 0)
         {
-            for (uint g = H->FreeHeads[index]; g != 0; g = NextOf(Offset(g)))
+            int fl = BitOperations.TrailingZeroCount(flMap);
+            flMap &= flMap - 1;
+            uint slMap = H->SlBitmap[fl] & (fl == firstFl ? ~0u << firstSl : ~0u);
+            while (slMap != 0)
             {
-                ulong candidate = Offset(g);
-                if (!VerifyCandidate(candidate))
-                    return 0;
-                if (AlignedStart(candidate, prefix, alignment) + blockSize <= candidate + SizeOf(Header(candidate)))
-                    return candidate;
+                int sl = BitOperations.TrailingZeroCount(slMap);
+                slMap &= slMap - 1;
+                for (uint g = H->FreeHeads[fl * TlsfMapping.SlCount + sl]; g != 0; g = NextOf(Offset(g)))
+                {
+                    ulong candidate = Offset(g);
+                    if (!VerifyCandidate(candidate))
+                        return 0;
+                    if (AlignedStart(candidate, prefix, alignment) + blockSize <= candidate + SizeOf(Header(candidate)))
+                        return candidate;
+                }
             }
         }
         return 0;

@@ -235,6 +235,7 @@ internal static class CheckMap
         L("CapacityProperties.After_every_block", "capacity.pristine"),
         L("CapacityProperties.Calloc_returns_zeroed", "semantics.calloc"),
         L("SlabFillProperties", "capacity.guarantee"),
+        L("SlabFillProperties.A_slab_that_fills_beside_a_damaged", "hardening.check-words"),
         L("RefillProperties", "capacity.pristine"),
 
         // The harness checking itself

@@ -242,6 +242,38 @@ public sealed unsafe class LargeBlockFacts
         Assert.Equal(0, pool.Delete());
     }
 
+    [Fact]
+    public void An_aligned_block_is_carved_from_a_free_run_of_exactly_its_size_when_no_larger_block_is_left()
+    {
+        PoolAllocator pool = PoolFixture.NewPool(256 * 1024);
+        var heap = pool.LargeBlocks;
+        ulong a = heap.AllocateAligned(3 * 4096, 0, 4096), b = heap.AllocateAligned(2 * 4096, 0, 4096), c = heap.AllocateAligned(4096, 0, 4096);
+        Assert.True(b == a + 3 * 4096 && c == b + 2 * 4096, $"the blocks do not follow each other: 0x{a:x}, 0x{b:x}, 0x{c:x}");
+        ulong rest = c + 4096;
+        ulong tail = heap.Allocate(pool.Layout.HeapEnd - rest);  // the rest of the heap, so only the hole below is free
+        Assert.Equal(rest, tail);
+        heap.Free(b);                                            // a hole of exactly two pages, on the page grid
+        Assert.Equal(0UL, heap.AllocateAligned(3 * 4096, 0, 4096));
+        Assert.Equal(b, heap.AllocateAligned(2 * 4096, 0, 4096)); // the O(1) search wants 2 pages + 4128 bytes; the hole is found anyway
+        Assert.Equal(2 * 4096UL, Size(heap, b));
+        Assert.Equal(0, pool.Delete());
+    }
+
+    [Fact]
+    public void An_aligned_block_is_refused_when_every_free_run_is_shorter_and_nothing_is_recorded_as_damage()
+    {
+        PoolAllocator pool = PoolFixture.NewPool(256 * 1024);
+        var heap = pool.LargeBlocks;
+        ulong a = heap.AllocateAligned(2 * 4096, 0, 4096), b = heap.AllocateAligned(4096, 0, 4096), c = heap.AllocateAligned(4096, 0, 4096);
+        Assert.True(b == a + 2 * 4096 && c == b + 4096, $"the blocks do not follow each other: 0x{a:x}, 0x{b:x}, 0x{c:x}");
+        Assert.Equal(c + 4096, heap.Allocate(pool.Layout.HeapEnd - (c + 4096)));
+        heap.Free(b);                                            // one free page on the grid, and the front under a page
+        Assert.Equal(0UL, heap.AllocateAligned(2 * 4096, 0, 4096));
+        Assert.Null(pool.Damage);
+        Assert.Equal(b, heap.AllocateAligned(4096, 0, 4096));
+        Assert.Equal(0, pool.Delete());
+    }
+
     // ---- helpers ----
 
     private static ulong Size(LargeBlockHeap heap, ulong block) => (ulong)heap.Header(block)->Size << Granules.Log2;

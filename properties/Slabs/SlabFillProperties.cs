@@ -14,7 +14,7 @@ namespace AreaMalloc.Properties.Slabs;
 /// and at least 90% of a smaller pool's (64 KiB and up, whose partial first and last heap pages weigh more).
 /// </summary>
 [Expensive(6)]
-public sealed class SlabFillProperties
+public sealed unsafe class SlabFillProperties
 {
     /// <summary>The bound the fill of a pool of <paramref name="poolBytes"/> bytes must reach.</summary>
     private static double Bound(ulong poolBytes) => poolBytes >= 1 << 20 ? 0.96 : 0.90;
@@ -101,6 +101,21 @@ public sealed class SlabFillProperties
         Assert.Equal(new ulong[] { 2, 4, 8, 10 }, pagesSeen);
         Assert.Equal(2, pool.GetStatistics().SlabsPerClass[c]);
         Assert.True(pool.CheckIntegrity().IsValid, pool.CheckIntegrity().ToString());
+    }
+
+    [Fact]
+    public void A_slab_that_fills_beside_a_damaged_header_does_not_grow_and_the_damage_is_recorded()
+    {
+        using var scratch = new ScratchPool(1 << 20);
+        PoolAllocator pool = scratch.Allocator;
+        int c = SizeClasses.ClassOf(1024), first = SizeClasses.ObjectsIn(SizeClasses.FirstSlabPages(c), c);
+        nint[] blocks = Enumerable.Range(0, first - 1).Select(_ => pool.Malloc(1024)).ToArray();
+        ulong slab = (ulong)(blocks[0] - pool.Base) - 64;       // the slab's block: objects start 64 bytes in
+        ulong next = slab + (ulong)SizeClasses.FirstSlabPages(c) * B_PAGE_SIZE;
+        pool.LargeBlocks.Header(next)->Size ^= 0x40;             // the free block after the slab: an overflow's damage
+        Assert.NotEqual(0, pool.Malloc(1024));                   // the object that fills the slab is handed out...
+        Assert.True(pool.Damage is { Kind: AreaMalloc.Format.DamageKind.BlockHeader }, $"damage recorded: {pool.Damage}");
+        Assert.Equal(0, pool.Malloc(1024));                      // ...the slab did not grow over the damage, and the pool refuses from now on
     }
 
     [Fact]
