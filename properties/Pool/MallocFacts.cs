@@ -89,7 +89,7 @@ public class MallocFacts
         pool.Delete();
     }
 
-    [SpecRow("cap-pristine-after-trim")]
+    [SpecRow("cap-pristine-after-free")]
     [Fact]
     public void Exhausting_a_pool_returns_null_then_freeing_everything_and_trimming_restores_the_pristine_state()
     {

@@ -1,6 +1,7 @@
 using AreaMalloc.Areas;
 using AreaMalloc.BeModule;
 using AreaMalloc.Pool;
+using AreaMalloc.TestKit.Specs;
 using FsCheck;
 using FsCheck.Fluent;
 using static AreaMalloc.Be.BeConstants;
@@ -34,6 +35,7 @@ public sealed class RefillProperties
         select new Case(pages, size, caching, module, seed));
 
     [BudgetedProperty(CiCases = 40)]
+    [SpecRow("cap-pristine-after-free")]
     public Property A_pool_freed_block_by_block_refills_to_the_count_of_a_fresh_pool_and_then_holds_MaxSingleRequest() => Prop.ForAll(Cases, k =>
     {
         using var pool = Surface.Create(k);
