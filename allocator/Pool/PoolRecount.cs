@@ -25,4 +25,15 @@ public sealed record PoolRecount(
 {
     /// <summary>Bytes the walk tiled: free and used blocks together, which must be the whole heap.</summary>
     public ulong HeapBytes => LargeFreeBytes + LargeUsedBytes;
+
+    /// <summary>Equal when every count is equal, the slabs per class compared class by class (two walks of one heap are equal).</summary>
+    /// <param name="other">The other recount.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(PoolRecount? other) =>
+        other is not null && LiveBlocks == other.LiveBlocks && BytesInUse == other.BytesInUse && LargeFreeBytes == other.LargeFreeBytes
+        && LargeUsedBytes == other.LargeUsedBytes && LargestFreeBlock == other.LargestFreeBlock && SlabCount == other.SlabCount
+        && SpareSlabs == other.SpareSlabs && SlabsPerClass.SequenceEqual(other.SlabsPerClass);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(LiveBlocks, BytesInUse, LargeFreeBytes, LargeUsedBytes, LargestFreeBlock, SlabCount, SpareSlabs);
 }

@@ -57,6 +57,19 @@ public class StatisticsLawFacts
         pool.Delete();
     }
 
+    [Fact]
+    public void Two_walks_of_one_heap_give_equal_recounts_and_a_changed_class_count_an_unequal_one()
+    {
+        PoolAllocator pool = BusyPool();
+        PoolRecount first = pool.CheckIntegrity().Recount!, second = pool.CheckIntegrity().Recount!;
+        pool.Delete();
+        Assert.Equal(first, second);
+        Assert.Equal(first.GetHashCode(), second.GetHashCode());
+        Assert.NotEqual(first, first with { SlabsPerClass = Moved(first.SlabsPerClass) });
+        Assert.NotEqual(first, first with { LiveBlocks = first.LiveBlocks + 1 });
+        Assert.False(first.Equals(null));
+    }
+
     /// <summary>Each field skewed on its own: the audit names that field, expected (the recount, bound or history) vs actual.</summary>
     [SpecRow("stats-fields")]
     [Theory]
